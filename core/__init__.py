@@ -1,0 +1,1 @@
+"""Command Center core: domain, closed loop, time limits and storage. No Qt here."""

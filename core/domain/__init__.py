@@ -1,0 +1,1 @@
+"""Domain vocabulary: ids, enums and plain records shared by every core module."""

@@ -1,0 +1,50 @@
+"""Event kinds. Every transition and every field edit on an order is one event."""
+
+from enum import StrEnum
+
+# Bump when the payload layout of any event kind changes; readers dispatch on it.
+EVENT_FORMAT = 1
+
+
+class EventKind(StrEnum):
+    # 制单
+    REGISTERED = "registered"
+    ANSWERED_ON_SPOT = "answered_on_spot"
+    FIELD_EDITED = "field_edited"
+    CALLER_ADDED = "caller_added"
+    ATTACHMENT_ADDED = "attachment_added"
+    # 派单 / 接单
+    DISPATCHED = "dispatched"
+    ASSIST_ADDED = "assist_added"
+    ACCEPTED = "accepted"
+    RETURNED = "returned"
+    RETURN_ACCEPTED = "return_accepted"
+    RETURN_REJECTED = "return_rejected"
+    PASSED_DOWN = "passed_down"
+    REASSIGNED = "reassigned"
+    ESCALATED = "escalated"
+    # 做单
+    PROGRESS_NOTED = "progress_noted"
+    PAUSE_REQUESTED = "pause_requested"
+    PAUSE_APPROVED = "pause_approved"
+    PAUSE_DENIED = "pause_denied"
+    RESUMED = "resumed"
+    EXTENSION_REQUESTED = "extension_requested"
+    EXTENSION_APPROVED = "extension_approved"
+    EXTENSION_DENIED = "extension_denied"
+    ASSIST_ANSWERED = "assist_answered"
+    RESULT_SUBMITTED = "result_submitted"
+    # 评单
+    REVIEW_PASSED = "review_passed"
+    REVIEW_FAILED = "review_failed"
+    VISIT_RECORDED = "visit_recorded"
+    REOPENED = "reopened"
+    # elsewhere
+    MERGED = "merged"
+    MERGE_RECEIVED = "merge_received"
+    TRANSFERRED = "transferred"
+    VOIDED = "voided"
+    SUPERVISED = "supervised"
+    # time conditions, written by the service process
+    LIMIT_WARNED = "limit_warned"
+    LIMIT_OVERDUE = "limit_overdue"

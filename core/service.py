@@ -1,0 +1,552 @@
+"""The closed loop as one service API: every call takes the acting user, runs in one
+transaction, and returns what changed (like Anki's OpChanges)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from core.domain.actor import Actor
+from core.domain.events import EventKind
+from core.domain.ids import EventId, OrderId
+from core.errors import CoreError, NotFound, StaleVersion
+from core.storage.db import read_tx, write_tx
+from core.storage.repo import DbIds, flush, load_aggregate, load_aggregates
+from core.storage.schema import orders
+from core.store import Store
+from core.workflow import closing, dispatch, handling, intake
+from core.workflow.context import Ctx
+from core.workflow.guards import require_visible
+from core.workflow.intake import AttachmentData, OrderDraft
+from core.workflow.model import Aggregate, PendingEvent
+from core.workflow.timing import mark_conditions
+
+
+@dataclass(frozen=True)
+class OpResult:
+    """What one call changed. Views refresh from this; the event stream echoes it."""
+
+    versions: dict[OrderId, int]
+    event_ids: tuple[EventId, ...]
+    kinds: tuple[EventKind, ...]
+    calendar_fallback: bool = False
+    value: Any = None
+
+    @property
+    def order_id(self) -> OrderId:
+        return next(iter(self.versions))
+
+
+@dataclass
+class BatchResult:
+    """A batch registration: the good rows went in; each bad one says where and why."""
+
+    registered: list[OrderId] = field(default_factory=list)
+    numbers: list[str] = field(default_factory=list)
+    rejected: list[tuple[int, CoreError]] = field(default_factory=list)
+    event_count: int = 0
+
+
+def _result(aggs: Sequence[Aggregate], written: list[PendingEvent], value: Any = None) -> OpResult:
+    fallback = any(lim.calendar_fallback for a in aggs for lim in a.limits if lim.open)
+    return OpResult(
+        versions={OrderId(a.order.id): a.order.version for a in aggs},
+        event_ids=tuple(EventId(e.id) for e in written if e.id is not None),
+        kinds=tuple(e.kind for e in written),
+        calendar_fallback=fallback,
+        value=value,
+    )
+
+
+class OrderService:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def _ctx(self, conn: Connection, actor: Actor | None, block: int = 1) -> Ctx:
+        return Ctx(self.store.clock.now(), actor, self.store.reference(), DbIds(conn, block))
+
+    def _act(
+        self,
+        actor: Actor,
+        order_id: int,
+        expected_version: int | None,
+        fn: Callable[[Ctx, Aggregate], Any],
+    ) -> OpResult:
+        with write_tx(self.store.engine) as conn:
+            agg = load_aggregate(conn, order_id)
+            ctx = self._ctx(conn, actor)
+            require_visible(ctx, agg)
+            if expected_version is not None and agg.order.version != expected_version:
+                raise StaleVersion(
+                    order=agg.order.number, expected=expected_version, actual=agg.order.version
+                )
+            value = fn(ctx, agg)
+            written = flush(conn, [agg])
+        return _result([agg], written, value)
+
+    # --- 制单 --------------------------------------------------------------------------
+
+    def register(self, actor: Actor, draft: OrderDraft) -> OpResult:
+        with write_tx(self.store.engine) as conn:
+            agg = intake.register(self._ctx(conn, actor), draft)
+            written = flush(conn, [agg])
+        return _result([agg], written, agg.order.number)
+
+    def register_many(
+        self, actor: Actor, drafts: Sequence[OrderDraft], chunk: int = 2000
+    ) -> BatchResult:
+        """The batch path for the demo generator, imports and replays: validated like
+        ``register``, written by the same ``flush``, many orders per transaction."""
+        out = BatchResult()
+        for start in range(0, len(drafts), chunk):
+            part = list(enumerate(drafts[start : start + chunk], start))
+            with write_tx(self.store.engine) as conn:
+                ctx = self._ctx(conn, actor)
+                good: list[tuple[int, OrderDraft]] = []
+                for index, draft in part:
+                    try:
+                        intake.validate_draft(ctx, draft)
+                        good.append((index, draft))
+                    except CoreError as exc:
+                        out.rejected.append((index, exc))
+                if not good:
+                    continue
+                ctx = self._ctx(conn, actor, block=len(good))
+                aggs = [intake.register(ctx, d) for _, d in good]
+                written = flush(conn, aggs)
+            out.registered += [a.order.id for a in aggs]
+            out.numbers += [a.order.number for a in aggs]
+            out.event_count += len(written)
+        return out
+
+    def answer_on_spot(
+        self, actor: Actor, order_id: int, text: str, expected_version: int | None = None
+    ) -> OpResult:
+        return self._act(
+            actor, order_id, expected_version, lambda c, a: intake.answer_on_spot(c, a, text)
+        )
+
+    def edit(
+        self,
+        actor: Actor,
+        order_id: int,
+        changes: dict[str, Any],
+        expected_version: int | None = None,
+    ) -> OpResult:
+        return self._act(actor, order_id, expected_version, lambda c, a: intake.edit(c, a, changes))
+
+    def add_caller(
+        self,
+        actor: Actor,
+        order_id: int,
+        name: str | None,
+        phone: str | None,
+        expected_version: int | None = None,
+    ) -> OpResult:
+        return self._act(
+            actor, order_id, expected_version, lambda c, a: intake.add_caller(c, a, name, phone)
+        )
+
+    def add_attachment(
+        self,
+        actor: Actor,
+        order_id: int,
+        att: AttachmentData,
+        hop_id: int | None = None,
+        expected_version: int | None = None,
+    ) -> OpResult:
+        return self._act(
+            actor, order_id, expected_version, lambda c, a: intake.add_attachment(c, a, att, hop_id)
+        )
+
+    # --- 派单 / 接单 ---------------------------------------------------------------------
+
+    def dispatch(
+        self,
+        actor: Actor,
+        order_id: int,
+        lead_unit_id: int,
+        assist_unit_ids: Sequence[int] = (),
+        note: str | None = None,
+        expected_version: int | None = None,
+    ) -> OpResult:
+        return self._act(
+            actor,
+            order_id,
+            expected_version,
+            lambda c, a: [
+                h.id for h in dispatch.dispatch(c, a, lead_unit_id, assist_unit_ids, note)
+            ],
+        )
+
+    def accept(
+        self, actor: Actor, order_id: int, hop_id: int, expected_version: int | None = None
+    ) -> OpResult:
+        return self._act(
+            actor, order_id, expected_version, lambda c, a: dispatch.accept(c, a, hop_id)
+        )
+
+    def return_hop(
+        self,
+        actor: Actor,
+        order_id: int,
+        hop_id: int,
+        reason: str,
+        expected_version: int | None = None,
+    ) -> OpResult:
+        return self._act(
+            actor,
+            order_id,
+            expected_version,
+            lambda c, a: dispatch.return_hop(c, a, hop_id, reason),
+        )
+
+    def accept_return(
+        self,
+        actor: Actor,
+        order_id: int,
+        hop_id: int,
+        note: str | None = None,
+        expected_version: int | None = None,
+    ) -> OpResult:
+        return self._act(
+            actor,
+            order_id,
+            expected_version,
+            lambda c, a: dispatch.accept_return(c, a, hop_id, note),
+        )
+
+    def reject_return(
+        self,
+        actor: Actor,
+        order_id: int,
+        hop_id: int,
+        reason: str,
+        expected_version: int | None = None,
+    ) -> OpResult:
+        return self._act(
+            actor,
+            order_id,
+            expected_version,
+            lambda c, a: dispatch.reject_return(c, a, hop_id, reason),
+        )
+
+    def pass_down(
+        self,
+        actor: Actor,
+        order_id: int,
+        hop_id: int,
+        to_unit_id: int,
+        note: str | None = None,
+        expected_version: int | None = None,
+    ) -> OpResult:
+        return self._act(
+            actor,
+            order_id,
+            expected_version,
+            lambda c, a: dispatch.pass_down(c, a, hop_id, to_unit_id, note).id,
+        )
+
+    def reassign(
+        self,
+        actor: Actor,
+        order_id: int,
+        hop_id: int,
+        to_unit_id: int,
+        reason: str,
+        expected_version: int | None = None,
+    ) -> OpResult:
+        return self._act(
+            actor,
+            order_id,
+            expected_version,
+            lambda c, a: dispatch.reassign(c, a, hop_id, to_unit_id, reason).id,
+        )
+
+    def escalate(
+        self,
+        actor: Actor,
+        order_id: int,
+        hop_id: int,
+        reason: str,
+        expected_version: int | None = None,
+    ) -> OpResult:
+        return self._act(
+            actor, order_id, expected_version, lambda c, a: dispatch.escalate(c, a, hop_id, reason)
+        )
+
+    def add_assist(
+        self,
+        actor: Actor,
+        order_id: int,
+        unit_id: int,
+        at_hop_id: int | None = None,
+        note: str | None = None,
+        expected_version: int | None = None,
+    ) -> OpResult:
+        return self._act(
+            actor,
+            order_id,
+            expected_version,
+            lambda c, a: dispatch.add_assist(c, a, unit_id, at_hop_id, note).id,
+        )
+
+    # --- 做单 ------------------------------------------------------------------------------
+
+    def note_progress(
+        self,
+        actor: Actor,
+        order_id: int,
+        text: str,
+        hop_id: int | None = None,
+        expected_version: int | None = None,
+    ) -> OpResult:
+        return self._act(
+            actor,
+            order_id,
+            expected_version,
+            lambda c, a: handling.note_progress(c, a, text, hop_id),
+        )
+
+    def request_pause(
+        self, actor: Actor, order_id: int, reason: str, expected_version: int | None = None
+    ) -> OpResult:
+        return self._act(
+            actor, order_id, expected_version, lambda c, a: handling.request_pause(c, a, reason)
+        )
+
+    def decide_pause(
+        self,
+        actor: Actor,
+        order_id: int,
+        approve: bool,
+        note: str | None = None,
+        expected_version: int | None = None,
+    ) -> OpResult:
+        return self._act(
+            actor,
+            order_id,
+            expected_version,
+            lambda c, a: handling.decide_pause(c, a, approve, note),
+        )
+
+    def resume(
+        self,
+        actor: Actor,
+        order_id: int,
+        note: str | None = None,
+        expected_version: int | None = None,
+    ) -> OpResult:
+        return self._act(
+            actor, order_id, expected_version, lambda c, a: handling.resume(c, a, note)
+        )
+
+    def request_extension(
+        self,
+        actor: Actor,
+        order_id: int,
+        days: int,
+        reason: str,
+        expected_version: int | None = None,
+    ) -> OpResult:
+        return self._act(
+            actor,
+            order_id,
+            expected_version,
+            lambda c, a: handling.request_extension(c, a, days, reason),
+        )
+
+    def decide_extension(
+        self,
+        actor: Actor,
+        order_id: int,
+        approve: bool,
+        note: str | None = None,
+        expected_version: int | None = None,
+    ) -> OpResult:
+        return self._act(
+            actor,
+            order_id,
+            expected_version,
+            lambda c, a: handling.decide_extension(c, a, approve, note),
+        )
+
+    def answer_assist(
+        self,
+        actor: Actor,
+        order_id: int,
+        hop_id: int,
+        text: str,
+        expected_version: int | None = None,
+    ) -> OpResult:
+        return self._act(
+            actor,
+            order_id,
+            expected_version,
+            lambda c, a: handling.answer_assist(c, a, hop_id, text),
+        )
+
+    def submit_result(
+        self,
+        actor: Actor,
+        order_id: int,
+        hop_id: int,
+        text: str,
+        expected_version: int | None = None,
+    ) -> OpResult:
+        return self._act(
+            actor,
+            order_id,
+            expected_version,
+            lambda c, a: handling.submit_result(c, a, hop_id, text),
+        )
+
+    # --- 评单 and the ways out ---------------------------------------------------------------
+
+    def review(
+        self,
+        actor: Actor,
+        order_id: int,
+        passed: bool,
+        reason: str | None = None,
+        expected_version: int | None = None,
+    ) -> OpResult:
+        return self._act(
+            actor, order_id, expected_version, lambda c, a: closing.review(c, a, passed, reason)
+        )
+
+    def visit(
+        self,
+        actor: Actor,
+        order_id: int,
+        result: str,
+        note: str | None = None,
+        expected_version: int | None = None,
+    ) -> OpResult:
+        return self._act(
+            actor, order_id, expected_version, lambda c, a: closing.visit(c, a, result, note)
+        )
+
+    def reopen(
+        self, actor: Actor, order_id: int, reason: str, expected_version: int | None = None
+    ) -> OpResult:
+        return self._act(
+            actor, order_id, expected_version, lambda c, a: closing.reopen(c, a, reason)
+        )
+
+    def transfer(
+        self,
+        actor: Actor,
+        order_id: int,
+        destination: str,
+        reason: str,
+        expected_version: int | None = None,
+    ) -> OpResult:
+        return self._act(
+            actor,
+            order_id,
+            expected_version,
+            lambda c, a: closing.transfer(c, a, destination, reason),
+        )
+
+    def void(
+        self, actor: Actor, order_id: int, reason: str, expected_version: int | None = None
+    ) -> OpResult:
+        return self._act(actor, order_id, expected_version, lambda c, a: closing.void(c, a, reason))
+
+    def supervise(
+        self,
+        actor: Actor,
+        order_id: int,
+        level: str,
+        text: str,
+        unit_id: int | None = None,
+        expected_version: int | None = None,
+    ) -> OpResult:
+        return self._act(
+            actor,
+            order_id,
+            expected_version,
+            lambda c, a: closing.supervise(c, a, level, text, unit_id),
+        )
+
+    def merge(
+        self,
+        actor: Actor,
+        source_id: int,
+        target_id: int,
+        reason: str | None = None,
+        expected_versions: tuple[int, int] | None = None,
+    ) -> OpResult:
+        """Both orders change in one transaction, with an event on each."""
+        with write_tx(self.store.engine) as conn:
+            found = load_aggregates(conn, [source_id, target_id])
+            if source_id not in found:
+                raise NotFound("order_not_found", order_id=source_id)
+            if target_id not in found:
+                raise NotFound("order_not_found", order_id=target_id)
+            source, target = found[source_id], found[target_id]
+            if expected_versions is not None:
+                for agg, want in zip((source, target), expected_versions, strict=True):
+                    if agg.order.version != want:
+                        raise StaleVersion(
+                            order=agg.order.number, expected=want, actual=agg.order.version
+                        )
+            closing.merge(self._ctx(conn, actor), source, target, reason)
+            written = flush(conn, [source, target])
+        return _result([source, target], written)
+
+    # --- the service process ---------------------------------------------------------------
+
+    def mark_time_conditions(self, limit: int = 500) -> int:
+        """Write 临期/超期 events for limits that crossed their marks. Returns how many."""
+        from core.storage.schema import time_limits
+
+        now = self.store.clock.now()
+        with write_tx(self.store.engine) as conn:
+            due_ids = (
+                conn.execute(
+                    select(time_limits.c.order_id)
+                    .where(time_limits.c.ended_at.is_(None), time_limits.c.paused_at.is_(None))
+                    .where(
+                        ((time_limits.c.warn_at <= now) & (time_limits.c.warned.is_(False)))
+                        | ((time_limits.c.due_at < now) & (time_limits.c.overdue_marked.is_(False)))
+                    )
+                    .distinct()
+                    .limit(limit)
+                )
+                .scalars()
+                .all()
+            )
+            aggs = list(load_aggregates(conn, due_ids).values())
+            ctx = self._ctx(conn, None)
+            count = sum(mark_conditions(a, ctx) for a in aggs)
+            flush(conn, aggs)
+        return count
+
+    # --- reading ---------------------------------------------------------------------------
+
+    def load(self, actor: Actor, order_id: int) -> Aggregate:
+        """One order with its hops, limits and callers, if the user may see it."""
+        with read_tx(self.store.engine) as conn:
+            agg = load_aggregate(conn, order_id)
+        require_visible(Ctx(self.store.clock.now(), actor, self.store.reference(), _NoIds()), agg)
+        return agg
+
+    def order_id(self, number: str) -> OrderId:
+        with read_tx(self.store.engine) as conn:
+            found = conn.execute(select(orders.c.id).where(orders.c.number == number)).scalar()
+        if found is None:
+            raise NotFound("order_not_found", number=number)
+        return OrderId(found)
+
+
+class _NoIds:
+    def next_id(self, table: str) -> int:
+        raise CoreError("read_only")
+
+    def next_order_number(self, year: int) -> str:
+        raise CoreError("read_only")

@@ -1,0 +1,341 @@
+"""The database schema, as SQLAlchemy Core tables. Alembic migrates both backends from it.
+
+Ids of orders, hops, limits and events are allocated from counter rows inside the
+writing transaction (see ``core.storage.ids``), never from sequences: event ids must
+follow commit order with no gaps, and bulk paths need ids before they insert.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+from core.storage.types import Json, UTCDateTime
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+metadata = MetaData(naming_convention=NAMING)
+
+# --- settings and counters -------------------------------------------------------------
+
+settings = Table(
+    "settings",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", Json, nullable=False),
+)
+
+counters = Table(
+    "counters",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("value", BigInteger, nullable=False),
+)
+
+# --- organisation ----------------------------------------------------------------------
+
+units = Table(
+    "units",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("parent_id", Integer, ForeignKey("units.id"), nullable=True),
+    Column("kind", String(16), nullable=False),
+    Column("level", Integer, nullable=False),
+    Column("code", String(64), nullable=False, unique=True),
+    Column("name", String(128), nullable=False),
+    # Materialised path "/1/4/17/": a prefix test answers "is inside" on both backends.
+    Column("path", String(512), nullable=False),
+    Column("grid_kind", String(16), nullable=True),
+    Column("polygon", Json, nullable=True),
+    Column("active", Boolean, nullable=False, default=True),
+    Index("ix_units_path", "path"),
+    Index("ix_units_parent", "parent_id"),
+)
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("username", String(64), nullable=False, unique=True),
+    Column("display_name", String(64), nullable=False),
+    Column("unit_id", Integer, ForeignKey("units.id"), nullable=False),
+    Column("password_hash", String(256), nullable=False),
+    Column("phone", String(32), nullable=True),
+    Column("active", Boolean, nullable=False, default=True),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+user_roles = Table(
+    "user_roles",
+    metadata,
+    Column("user_id", Integer, ForeignKey("users.id"), primary_key=True),
+    Column("role", String(32), primary_key=True),
+)
+
+# --- reference data --------------------------------------------------------------------
+
+categories = Table(
+    "categories",
+    metadata,
+    Column("node_id", String(64), primary_key=True),
+    Column("code", String(16), nullable=False),
+    Column("level", Integer, nullable=False),
+    Column("name", String(128), nullable=False),
+    Column("parent_node_id", String(64), ForeignKey("categories.node_id"), nullable=True),
+    Column("remark", Text, nullable=False, default=""),
+    Column("selectable", Boolean, nullable=False),
+    Column("is_dispute", Boolean, nullable=False, default=False),
+    Column("limit_class", String(32), nullable=False, default="general"),
+    Column("default_tier", Integer, nullable=True),
+    Column("owner_unit_code", String(64), nullable=True),
+    Index("ix_categories_code", "code"),
+)
+
+std_addresses = Table(
+    "std_addresses",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("address", String(256), nullable=False),
+    Column("normalized", String(256), nullable=False),
+    Column("unit_id", Integer, ForeignKey("units.id"), nullable=False),
+    Column("lon", Float, nullable=False),
+    Column("lat", Float, nullable=False),
+    Index("ix_std_addresses_normalized", "normalized"),
+)
+
+calendar_overrides = Table(
+    "calendar_overrides",
+    metadata,
+    Column("day", Date, primary_key=True),
+    Column("working", Boolean, nullable=False),
+    Column("note", String(256), nullable=False, default=""),
+    Column("set_by", Integer, ForeignKey("users.id"), nullable=True),
+    Column("set_at", UTCDateTime, nullable=False),
+)
+
+policy_versions = Table(
+    "policy_versions",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("effective_from", UTCDateTime, nullable=False),
+    Column("document", Json, nullable=False),
+    Column("loaded_at", UTCDateTime, nullable=False),
+)
+
+# --- work orders -----------------------------------------------------------------------
+
+orders = Table(
+    "orders",
+    metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=False),
+    Column("number", String(32), nullable=False, unique=True),
+    Column("version", Integer, nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("channel", String(24), nullable=False),
+    Column("request_type", String(16), nullable=False),
+    Column("category_node_id", String(64), ForeignKey("categories.node_id"), nullable=False),
+    Column("limit_class", String(32), nullable=False),
+    Column("urgency", String(16), nullable=False),
+    Column("title", String(200), nullable=False),
+    Column("description", Text, nullable=False),
+    Column("caller_name", String(64), nullable=True),
+    Column("phone", String(40), nullable=True),
+    Column("phone_kind", String(16), nullable=True),
+    Column("phone_digits", String(24), nullable=True),
+    Column("anonymous", Boolean, nullable=False),
+    Column("confidential", Boolean, nullable=False),
+    Column("address", String(256), nullable=True),
+    Column("lon", Float, nullable=True),
+    Column("lat", Float, nullable=True),
+    Column("location_unit_id", Integer, ForeignKey("units.id"), nullable=False),
+    Column("centre_unit_id", Integer, ForeignKey("units.id"), nullable=False),
+    Column("lead_unit_id", Integer, ForeignKey("units.id"), nullable=True),
+    Column("tier", Integer, nullable=True),
+    Column("planned_tier", Integer, nullable=True),
+    Column("registered_at", UTCDateTime, nullable=False),
+    Column("registered_by", Integer, ForeignKey("users.id"), nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Column("closed_at", UTCDateTime, nullable=True),
+    # disputes 矛盾纠纷
+    Column("dispute_type", String(64), nullable=True),
+    Column("risk_grade", String(8), nullable=True),
+    Column("parties", Json, nullable=True),
+    Column("leader_responsible", String(64), nullable=True),
+    Column("mediation_outcome", String(32), nullable=True),
+    # upstream platforms
+    Column("external_ref", String(64), nullable=True),
+    Column("upstream_due", UTCDateTime, nullable=True),
+    Column("police_incident_no", String(64), nullable=True),
+    # outcomes and counters
+    Column("answer_text", Text, nullable=True),
+    Column("result_text", Text, nullable=True),
+    Column("return_count", Integer, nullable=False, default=0),
+    Column("rework_count", Integer, nullable=False, default=0),
+    Column("reopen_count", Integer, nullable=False, default=0),
+    Column("escalation_count", Integer, nullable=False, default=0),
+    Column("supervision_count", Integer, nullable=False, default=0),
+    Column("extension_count", Integer, nullable=False, default=0),
+    Column("visit_attempts", Integer, nullable=False, default=0),
+    Column("visit_result", String(24), nullable=True),
+    Column("pending_request", Json, nullable=True),
+    Column("paused_at", UTCDateTime, nullable=True),
+    Column("escalated_from_level", Integer, nullable=True),
+    Column("merged_into_id", BigInteger, ForeignKey("orders.id"), nullable=True),
+    Column("transfer_destination", String(128), nullable=True),
+    Column("void_reason", Text, nullable=True),
+    Index("ix_orders_state", "state"),
+    Index("ix_orders_centre_state", "centre_unit_id", "state"),
+    Index("ix_orders_lead_state", "lead_unit_id", "state"),
+    Index("ix_orders_phone_digits", "phone_digits"),
+    Index("ix_orders_registered_at", "registered_at"),
+    Index("ix_orders_location", "location_unit_id"),
+    Index("ix_orders_external_ref", "external_ref"),
+)
+
+order_callers = Table(
+    "order_callers",
+    metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=False),
+    Column("order_id", BigInteger, ForeignKey("orders.id"), nullable=False),
+    Column("name", String(64), nullable=True),
+    Column("phone", String(40), nullable=True),
+    Column("phone_kind", String(16), nullable=True),
+    Column("phone_digits", String(24), nullable=True),
+    Column("source", String(16), nullable=False),
+    Column("from_order_id", BigInteger, ForeignKey("orders.id"), nullable=True),
+    Column("added_at", UTCDateTime, nullable=False),
+    Index("ix_order_callers_order", "order_id"),
+    Index("ix_order_callers_phone_digits", "phone_digits"),
+)
+
+hops = Table(
+    "hops",
+    metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=False),
+    Column("order_id", BigInteger, ForeignKey("orders.id"), nullable=False),
+    Column("parent_id", BigInteger, ForeignKey("hops.id"), nullable=True),
+    Column("seq", Integer, nullable=False),
+    Column("role", String(8), nullable=False),
+    Column("sender_unit_id", Integer, ForeignKey("units.id"), nullable=False),
+    Column("receiver_unit_id", Integer, ForeignKey("units.id"), nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("dispatched_at", UTCDateTime, nullable=False),
+    Column("dispatched_by", Integer, ForeignKey("users.id"), nullable=False),
+    Column("accepted_at", UTCDateTime, nullable=True),
+    Column("answered_at", UTCDateTime, nullable=True),
+    Column("answer_text", Text, nullable=True),
+    Column("return_reason", Text, nullable=True),
+    Column("note", Text, nullable=True),
+    Index("ix_hops_order", "order_id"),
+    Index("ix_hops_receiver_state", "receiver_unit_id", "state"),
+    Index("ix_hops_sender_state", "sender_unit_id", "state"),
+)
+
+time_limits = Table(
+    "time_limits",
+    metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=False),
+    Column("order_id", BigInteger, ForeignKey("orders.id"), nullable=False),
+    Column("hop_id", BigInteger, ForeignKey("hops.id"), nullable=True),
+    Column("kind", String(16), nullable=False),
+    Column("policy_version", String(64), nullable=False),
+    Column("rule_id", String(64), nullable=False),
+    Column("unit", String(16), nullable=False),
+    Column("start_at", UTCDateTime, nullable=False),
+    Column("due_at", UTCDateTime, nullable=False),
+    Column("warn_at", UTCDateTime, nullable=False),
+    Column("calendar_fallback", Boolean, nullable=False),
+    Column("upstream_capped", Boolean, nullable=False),
+    Column("paused_at", UTCDateTime, nullable=True),
+    Column("extensions", Integer, nullable=False, default=0),
+    Column("extended_days", Integer, nullable=False, default=0),
+    Column("ended_at", UTCDateTime, nullable=True),
+    # Frozen once when the limit ends: statistics never change afterwards.
+    Column("ended_overdue", Boolean, nullable=True),
+    Column("warned", Boolean, nullable=False, default=False),
+    Column("overdue_marked", Boolean, nullable=False, default=False),
+    Index("ix_time_limits_order", "order_id"),
+    Index("ix_time_limits_open_due", "ended_at", "due_at"),
+)
+
+attachment_blobs = Table(
+    "attachment_blobs",
+    metadata,
+    Column("sha256", String(64), primary_key=True),
+    Column("size", BigInteger, nullable=False),
+    Column("data", LargeBinary, nullable=False),
+)
+
+attachments = Table(
+    "attachments",
+    metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=False),
+    Column("order_id", BigInteger, ForeignKey("orders.id"), nullable=False),
+    Column("hop_id", BigInteger, ForeignKey("hops.id"), nullable=True),
+    Column("kind", String(16), nullable=False),
+    Column("filename", String(256), nullable=False),
+    Column("mime", String(128), nullable=False),
+    Column("size", BigInteger, nullable=False),
+    Column("sha256", String(64), ForeignKey("attachment_blobs.sha256"), nullable=False),
+    Column("added_at", UTCDateTime, nullable=False),
+    Column("added_by", Integer, ForeignKey("users.id"), nullable=False),
+    Index("ix_attachments_order", "order_id"),
+)
+
+# --- the event log ---------------------------------------------------------------------
+
+events = Table(
+    "events",
+    metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=False),
+    Column("order_id", BigInteger, ForeignKey("orders.id"), nullable=True),
+    Column("order_version", Integer, nullable=True),
+    Column("hop_id", BigInteger, nullable=True),
+    Column("kind", String(32), nullable=False),
+    Column("format", Integer, nullable=False),
+    Column("actor_user_id", Integer, ForeignKey("users.id"), nullable=True),
+    Column("actor_unit_id", Integer, ForeignKey("units.id"), nullable=True),
+    Column("at", UTCDateTime, nullable=False),
+    Column("from_state", String(16), nullable=True),
+    Column("to_state", String(16), nullable=True),
+    Column("reason", Text, nullable=True),
+    # Frozen at the moment of the event: was any open limit of the order overdue?
+    Column("overdue", Boolean, nullable=False),
+    Column("payload", Json, nullable=False),
+    UniqueConstraint("order_id", "order_version", name="uq_events_order_version"),
+    Index("ix_events_at", "at"),
+    Index("ix_events_kind_at", "kind", "at"),
+)
+
+state_intervals = Table(
+    "state_intervals",
+    metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=False),
+    Column("order_id", BigInteger, ForeignKey("orders.id"), nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("valid_from", UTCDateTime, nullable=False),
+    Column("valid_to", UTCDateTime, nullable=True),
+    Column("from_event_id", BigInteger, nullable=False),
+    Column("to_event_id", BigInteger, nullable=True),
+    Index("ix_state_intervals_order", "order_id", "valid_from"),
+    Index("ix_state_intervals_state_time", "state", "valid_from", "valid_to"),
+)

@@ -1,0 +1,1 @@
+"""The Qt application (PySide6 + qasync): app, main window, theme, i18n."""

@@ -1,0 +1,1 @@
+"""Screens: intake, dispatch panels per tier, order editor, review, wall, drill."""

@@ -1,0 +1,1 @@
+"""Reusable widgets: order table model, countdown badge, KPI tile, map, ticker."""
