@@ -50,6 +50,7 @@ class OrgDirectory:
         self._by_id: dict[int, Unit] = {}
         self._by_code: dict[str, Unit] = {}
         self._children: dict[int | None, list[Unit]] = {}
+        self._top_below: dict[int, int] = {}
         for u in rows:
             self._by_id[u.id] = u
             self._by_code[u.code] = u
@@ -81,6 +82,16 @@ class OrgDirectory:
 
     def within(self, unit_id: int, ancestor_id: int) -> bool:
         return is_within(self.get(unit_id).path, self.get(ancestor_id).path)
+
+    def top_level_below(self, unit_id: int) -> int:
+        """The highest tier (smallest level) among the units under ``unit_id``."""
+        if unit_id not in self._top_below:
+            path = self.get(unit_id).path
+            levels = [
+                u.level for u in self._by_id.values() if u.path.startswith(path) and u.id != unit_id
+            ]
+            self._top_below[unit_id] = min(levels, default=self.get(unit_id).level + 1)
+        return self._top_below[unit_id]
 
     def ancestors(self, unit_id: int) -> list[Unit]:
         """From the unit itself up to its root."""

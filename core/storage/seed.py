@@ -66,6 +66,8 @@ def import_policy_file(conn: Connection, path: Path, now: datetime) -> int:
     doc = load_policy_text(path.read_text(encoding="utf-8"), str(path))
     have = set(conn.execute(select(policy_versions.c.id)).scalars())
     new = [v for v in doc["version"] if v["id"] not in have]
+    if not new:
+        return 0
     for version, parsed in zip(
         new, parse_policy_document({"version": new}, str(path)), strict=True
     ):

@@ -15,12 +15,11 @@ from core.domain.enums import (
 )
 from core.domain.events import EventKind
 from core.errors import FieldError, IllegalTransition, ValidationError
+from core.workflow.common import withdraw_live_hops
 from core.workflow.context import Ctx
 from core.workflow.guards import CENTRE_INTAKE, require_centre, require_state, require_text
 from core.workflow.model import Aggregate, CallerRec, HopRec
 from core.workflow.timing import end_all_limits, start_limit
-
-_LIVE = (HopState.AWAITING, HopState.IN_PROGRESS, HopState.DELEGATED, HopState.RETURNED)
 
 
 def _last_chain(agg: Aggregate) -> list[HopRec]:
@@ -132,6 +131,7 @@ def _reopen(ctx: Ctx, agg: Aggregate, reason: str) -> None:
         lead_unit_id=None,
         tier=None,
         result_text=None,
+        escalated_from_level=None,
     )
     start_limit(agg, ctx, LimitKind.HANDOUT, None)
     start_limit(agg, ctx, LimitKind.RESOLVE, None)
@@ -145,17 +145,11 @@ def _reopen(ctx: Ctx, agg: Aggregate, reason: str) -> None:
     )
 
 
-def _withdraw_live_hops(agg: Aggregate, ctx: Ctx) -> None:
-    for hop in agg.hops:
-        if hop.state in _LIVE:
-            agg.set_hop(hop, state=HopState.WITHDRAWN.value)
-
-
 def _finish(
     ctx: Ctx, agg: Aggregate, kind: EventKind, to_state: OrderState, reason: str, **extra: object
 ) -> None:
     assert ctx.actor is not None
-    _withdraw_live_hops(agg, ctx)
+    withdraw_live_hops(agg)
     end_all_limits(agg, ctx)
     agg.set_order(lead_unit_id=None)
     agg.emit(

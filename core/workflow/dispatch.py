@@ -14,6 +14,7 @@ from core.domain.events import EventKind
 from core.domain.ids import HopId
 from core.errors import FieldError, IllegalTransition, ValidationError
 from core.org import Unit, is_within
+from core.workflow.common import hold, release_to_centre, settle_returned
 from core.workflow.context import Ctx
 from core.workflow.guards import (
     CENTRE_INTAKE,
@@ -76,15 +77,23 @@ def _new_hop(
     return hop
 
 
-def _hold(agg: Aggregate, ctx: Ctx, unit: Unit) -> None:
-    agg.set_order(lead_unit_id=unit.id, tier=unit.level)
+def _escalation_floor(ctx: Ctx, agg: Aggregate, centre: Unit) -> int | None:
+    """After an escalation (上报) the order must go to a higher tier than the unit that
+    gave up, unless that unit was already at the highest tier the centre dispatches to."""
+    floor = agg.order.escalated_from_level
+    if floor is None or floor <= ctx.ref.org.top_level_below(centre.id):
+        return None
+    return floor
 
 
-def _settle_returned(agg: Aggregate, ctx: Ctx, parent: HopRec | None) -> None:
-    """Dispatching anew under ``parent`` accepts any return still waiting there."""
-    for h in agg.children(parent, HopRole.LEAD):
-        if h.state == HopState.RETURNED:
-            agg.set_hop(h, state=HopState.RETURN_ACCEPTED.value)
+def _check_floor(
+    ctx: Ctx, agg: Aggregate, unit: Unit | None, field: str, errors: list[FieldError]
+) -> None:
+    floor = _escalation_floor(ctx, agg, ctx.ref.org.get(agg.order.centre_unit_id))
+    if unit is not None and floor is not None and unit.level >= floor:
+        errors.append(
+            FieldError(field, "escalation_needs_higher_tier", {"level": unit.level, "below": floor})
+        )
 
 
 def dispatch(
@@ -109,25 +118,14 @@ def dispatch(
             errors.append(FieldError(f"assist_unit_ids[{i}]", "duplicate_unit", {"value": uid}))
             continue
         assists.append(unit)
-    floor = agg.order.escalated_from_level
-    if floor is not None and floor <= centre.level:
-        floor = None  # escalated from the top tier: the centre itself coordinates now
-    if lead is not None and floor is not None and lead.level >= floor:
-        errors.append(
-            FieldError(
-                "lead_unit_id",
-                "escalation_needs_higher_tier",
-                {"level": lead.level, "below": floor},
-            )
-        )
+    _check_floor(ctx, agg, lead, "lead_unit_id", errors)
     if errors:
         raise ValidationError(errors)
     assert lead is not None
-    _settle_returned(agg, ctx, None)
+    settle_returned(agg, None)
     hops = [_new_hop(agg, ctx, None, HopRole.LEAD, centre.id, lead, note)]
     hops += [_new_hop(agg, ctx, None, HopRole.ASSIST, centre.id, u, note) for u in assists]
-    _hold(agg, ctx, lead)
-    agg.set_order(escalated_from_level=None)
+    hold(agg, lead)
     agg.emit(
         EventKind.DISPATCHED,
         at=ctx.now,
@@ -167,7 +165,7 @@ def accept(ctx: Ctx, agg: Aggregate, hop_id: int) -> None:
     to_state = None
     if hop.is_lead and agg.holder() is hop:
         to_state = OrderState.IN_PROGRESS
-        _hold(agg, ctx, ctx.ref.org.get(hop.receiver_unit_id))
+        hold(agg, ctx.ref.org.get(hop.receiver_unit_id))
     agg.emit(
         EventKind.ACCEPTED,
         at=ctx.now,
@@ -186,10 +184,10 @@ def _back_to_parent(agg: Aggregate, ctx: Ctx, hop: HopRec) -> OrderState:
     """The hop above takes the order back (a return or escalation from below)."""
     parent = _parent(agg, hop)
     if parent is None:
-        agg.set_order(lead_unit_id=None, tier=None)
+        release_to_centre(agg)
         return OrderState.REGISTERED
     agg.set_hop(parent, state=HopState.IN_PROGRESS.value)
-    _hold(agg, ctx, ctx.ref.org.get(parent.receiver_unit_id))
+    hold(agg, ctx.ref.org.get(parent.receiver_unit_id))
     return OrderState.IN_PROGRESS
 
 
@@ -251,7 +249,7 @@ def reject_return(ctx: Ctx, agg: Aggregate, hop_id: int, reason: str) -> None:
             raise IllegalTransition(action="reject_return", hop=hop.id, reason="parent_moved_on")
         if parent is not None:
             agg.set_hop(parent, state=HopState.DELEGATED.value)
-        _hold(agg, ctx, ctx.ref.org.get(hop.receiver_unit_id))
+        hold(agg, ctx.ref.org.get(hop.receiver_unit_id))
         to_state = OrderState.DISPATCHED
     agg.set_hop(hop, state=HopState.AWAITING.value)
     start_limit(agg, ctx, LimitKind.ACCEPT, None, hop)
@@ -284,12 +282,12 @@ def pass_down(
         or unit.kind == UnitKind.DEPARTMENT
     ):
         raise ValidationError([FieldError("to_unit_id", "not_a_child_unit", {"value": to_unit_id})])
-    _settle_returned(agg, ctx, hop)
+    settle_returned(agg, hop)
     if hop.state == HopState.AWAITING:  # passing down is acting on it: an implicit acceptance
         _note_acceptance(agg, ctx, hop)
     agg.set_hop(hop, state=HopState.DELEGATED.value)
     child = _new_hop(agg, ctx, hop, HopRole.LEAD, hop.receiver_unit_id, unit, note)
-    _hold(agg, ctx, unit)
+    hold(agg, unit)
     agg.emit(
         EventKind.PASSED_DOWN,
         at=ctx.now,
@@ -324,6 +322,10 @@ def reassign(ctx: Ctx, agg: Aggregate, hop_id: int, to_unit_id: int, reason: str
             errors.append(FieldError("to_unit_id", "not_a_child_unit", {"value": to_unit_id}))
     if unit is not None and unit.id == hop.receiver_unit_id:
         errors.append(FieldError("to_unit_id", "same_unit", {"value": to_unit_id}))
+    elif unit is not None and not hop.is_lead and unit.id in _live_receivers(agg):
+        errors.append(FieldError("to_unit_id", "duplicate_unit", {"value": to_unit_id}))
+    if hop.is_lead and parent is None:
+        _check_floor(ctx, agg, unit, "to_unit_id", errors)
     if errors:
         raise ValidationError(errors)
     assert unit is not None
@@ -334,7 +336,7 @@ def reassign(ctx: Ctx, agg: Aggregate, hop_id: int, to_unit_id: int, reason: str
     if hop.is_lead:
         if parent is not None:
             agg.set_hop(parent, state=HopState.DELEGATED.value)
-        _hold(agg, ctx, unit)
+        hold(agg, unit)
         to_state = OrderState.DISPATCHED
     agg.emit(
         EventKind.REASSIGNED,
@@ -376,6 +378,11 @@ def escalate(ctx: Ctx, agg: Aggregate, hop_id: int, reason: str) -> None:
     )
 
 
+def _live_receivers(agg: Aggregate) -> set[int]:
+    working = (HopState.AWAITING, HopState.IN_PROGRESS, HopState.DELEGATED)
+    return {h.receiver_unit_id for h in agg.hops if h.state in working}
+
+
 def add_assist(
     ctx: Ctx, agg: Aggregate, unit_id: int, at_hop_id: int | None = None, note: str | None = None
 ) -> HopRec:
@@ -392,12 +399,7 @@ def add_assist(
     require_state(agg, "add_assist", OrderState.DISPATCHED, OrderState.IN_PROGRESS)
     errors: list[FieldError] = []
     unit = _target(ctx, unit_id, "unit_id", scope, errors)
-    live = {
-        h.receiver_unit_id
-        for h in agg.hops
-        if h.state in (HopState.AWAITING, HopState.IN_PROGRESS, HopState.DELEGATED)
-    }
-    if unit is not None and unit.id in live:
+    if unit is not None and unit.id in _live_receivers(agg):
         errors.append(FieldError("unit_id", "duplicate_unit", {"value": unit_id}))
     if errors:
         raise ValidationError(errors)

@@ -86,9 +86,10 @@ def require_receiver(ctx: Ctx, agg: Aggregate, hop: HopRec) -> Actor:
 
 
 def require_sender(ctx: Ctx, agg: Aggregate, hop: HopRec) -> Actor:
-    """The sender of a hop decides on its return; a centre above the sender may too."""
+    """The sender of a hop decides on its return and may reassign it; a centre above
+    the sender may too. The centre's own hops are the dispatchers' business."""
     actor = require_visible(ctx, agg)
-    require_role(actor, *STAFF)
+    require_role(actor, *(CENTRE_INTAKE if hop.parent_id is None else STAFF))
     sender = ctx.ref.org.get(hop.sender_unit_id)
     if not is_within(sender.path, actor.unit_path):
         raise PermissionDenied("not_hop_sender", hop=hop.id, unit=actor.unit_id)

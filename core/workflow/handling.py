@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from core.domain.enums import HopRole, HopState, LimitKind, OrderState, Role
+from core.domain.enums import OPEN_STATES, HopRole, HopState, LimitKind, OrderState, Role
 from core.domain.events import EventKind
 from core.errors import CoreError, FieldError, IllegalTransition, ValidationError
 from core.workflow.context import Ctx
@@ -32,6 +32,7 @@ def note_progress(ctx: Ctx, agg: Aggregate, text: str, hop_id: int | None = None
         hop = None
         actor = require_visible(ctx, agg)
         require_role(actor, *STAFF)
+    require_state(agg, "note_progress", *OPEN_STATES)
     body = require_text(text, "text")
     agg.emit(
         EventKind.PROGRESS_NOTED,
@@ -204,6 +205,8 @@ def answer_assist(ctx: Ctx, agg: Aggregate, hop_id: int, text: str) -> None:
     if hop.is_lead:
         raise IllegalTransition(action="answer_assist", hop=hop.id, reason="not_assist")
     require_hop_state(hop, "answer_assist", HopState.AWAITING, HopState.IN_PROGRESS)
+    if agg.order.state == OrderState.PAUSED:
+        raise IllegalTransition(action="answer_assist", order=agg.order.number, reason="paused")
     body = require_text(text, "text")
     if hop.accepted_at is None:
         agg.set_hop(hop, accepted_at=ctx.now)
@@ -243,11 +246,12 @@ def submit_result(ctx: Ctx, agg: Aggregate, hop_id: int, text: str) -> None:
     parent = agg.hop(hop.parent_id) if hop.parent_id is not None else None
     if parent is not None:
         agg.set_hop(parent, state=HopState.IN_PROGRESS.value)
-        agg.set_order(lead_unit_id=parent.receiver_unit_id)
+        # The unit above forwards the result; the tier stays where the work was done.
+        agg.set_order(lead_unit_id=parent.receiver_unit_id, pending_request=None)
         to_state = None
     else:
         end_limits(agg, ctx, LimitKind.RESOLVE)
-        agg.set_order(result_text=body)
+        agg.set_order(result_text=body, pending_request=None)  # a pending request lapses
         to_state = OrderState.PENDING_REVIEW
     agg.emit(
         EventKind.RESULT_SUBMITTED,

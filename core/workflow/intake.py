@@ -28,6 +28,7 @@ from core.geo import gcj02_to_wgs84, validate_lonlat
 from core.org import is_within
 from core.phone import Phone, PhoneError, parse_phone
 from core.taxonomy import LIMIT_CLASSES
+from core.workflow.common import settle_returned, withdraw_live_hops
 from core.workflow.context import Ctx
 from core.workflow.guards import (
     CENTRE_INTAKE,
@@ -38,7 +39,7 @@ from core.workflow.guards import (
     require_text,
     require_visible,
 )
-from core.workflow.model import Aggregate, CallerRec, OrderRec
+from core.workflow.model import Aggregate, CallerRec, OrderRec, json_value
 from core.workflow.timing import end_all_limits, start_limit
 
 TITLE_MAX = 200
@@ -163,7 +164,13 @@ def validate_draft(ctx: Ctx, d: OrderDraft) -> CleanDraft:
             else:
                 location_unit_id = org.grid_index.locate((float(lon), float(lat)))
     if d.location_unit_id is not None:
-        if org.find(d.location_unit_id) is None:
+        picked = org.find(d.location_unit_id)
+        if picked is not None and not picked.territorial:
+            # A department is functional and county-wide: it is nobody's location.
+            errors.append(
+                FieldError("location_unit_id", "not_territorial", {"value": d.location_unit_id})
+            )
+        elif picked is None:
             errors.append(
                 FieldError("location_unit_id", "unknown_unit", {"value": d.location_unit_id})
             )
@@ -329,11 +336,9 @@ def answer_on_spot(ctx: Ctx, agg: Aggregate, text: str) -> None:
     """直接答复: the officer answered the caller; the order closes at once."""
     actor = require_centre(ctx, agg, *CENTRE_INTAKE)
     require_state(agg, "answer_on_spot", OrderState.REGISTERED)
-    if agg.live_lead(None) is not None:
-        from core.errors import IllegalTransition
-
-        raise IllegalTransition(action="answer_on_spot", order=agg.order.number, reason="hop_live")
     answer = require_text(text, "answer_text")
+    settle_returned(agg, None)  # answering it ourselves accepts a return waiting here
+    withdraw_live_hops(agg)  # assisting units still on it are released
     end_all_limits(agg, ctx)
     agg.set_order(answer_text=answer, closed_at=ctx.now)
     agg.emit(
@@ -439,14 +444,10 @@ def edit(ctx: Ctx, agg: Aggregate, changes: dict[str, Any]) -> None:
             actor_unit_id=actor.unit_id,
             extra={
                 "field": key,
-                "from": {c: _j(v) for c, v in before.items()},
-                "to": {c: _j(v) for c, v in after.items()},
+                "from": {c: json_value(v) for c, v in before.items()},
+                "to": {c: json_value(v) for c, v in after.items()},
             },
         )
-
-
-def _j(value: Any) -> Any:
-    return value.isoformat() if isinstance(value, datetime) else value
 
 
 def _as_centre(ctx: Ctx, agg: Aggregate) -> Ctx:

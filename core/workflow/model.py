@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field, fields
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from core.domain.enums import HopRole, HopState, LimitKind, OrderState
@@ -152,15 +152,15 @@ def as_row(rec: Any) -> dict[str, Any]:
 
 
 def json_value(value: Any) -> Any:
+    """Datetimes as UTC ISO text, so a payload compares equal to the stored row."""
     if isinstance(value, datetime):
-        return value.isoformat()
+        return value.astimezone(UTC).isoformat()
     return value
 
 
 # --- pending writes ----------------------------------------------------------------------
 
 _EMIT_SEQ = itertools.count()
-
 
 
 @dataclass(slots=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import itertools
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -111,18 +111,35 @@ def backend(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-def db_url(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if backend == "sqlite":
-        path, _ = request.getfixturevalue("sqlite_template")
-        target = tmp_path / "test.sqlite3"
-        shutil.copyfile(path, target)
-        yield f"sqlite:///{target}"
-        return
-    server: PgServer = request.getfixturevalue("pg_server")
-    tpl, _ = request.getfixturevalue("pg_template")
-    name = f"{server.prefix}_{next(server.counter)}"
-    yield server.create(name, template=tpl)
-    server.drop(name)
+def fresh_db(
+    backend: str, request: pytest.FixtureRequest, tmp_path: Path
+) -> Iterator[Callable[[], str]]:
+    """Call it for another fresh copy of the template database; all are dropped after."""
+    made: list[str] = []
+
+    def make() -> str:
+        if backend == "sqlite":
+            path, _ = request.getfixturevalue("sqlite_template")
+            target = tmp_path / f"test{len(made)}.sqlite3"
+            shutil.copyfile(path, target)
+            made.append(str(target))
+            return f"sqlite:///{target}"
+        server: PgServer = request.getfixturevalue("pg_server")
+        tpl, _ = request.getfixturevalue("pg_template")
+        name = f"{server.prefix}_{next(server.counter)}"
+        made.append(name)
+        return server.create(name, template=tpl)
+
+    yield make
+    if backend == "postgres":
+        server = request.getfixturevalue("pg_server")
+        for name in made:
+            server.drop(name)
+
+
+@pytest.fixture
+def db_url(fresh_db: Callable[[], str]) -> str:
+    return fresh_db()
 
 
 @pytest.fixture
