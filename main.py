@@ -184,6 +184,12 @@ def cmd_workstation(args: argparse.Namespace) -> int:
     return 0
 
 
+SCHEMA_ADVICE = {
+    "schema_missing": "the database has no schema yet: run `python main.py db upgrade` first",
+    "schema_older": "the database schema is older than this client: run `main.py db upgrade`",
+    "schema_newer": "the database was upgraded by a newer client: install that version here",
+}
+
 COMMANDS = {"db": cmd_db, "info": cmd_info, "calendar": cmd_calendar, "policy": cmd_policy}
 
 
@@ -192,7 +198,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     args = _parser().parse_args(argv)
-    from core.errors import CoreError, ValidationError
+    from core.errors import CoreError, SchemaMismatch, ValidationError
 
     try:
         return COMMANDS.get(args.command, cmd_workstation)(args)
@@ -200,6 +206,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("error: the input was refused:", file=sys.stderr)
         for e in exc.errors:
             print(f"  {e}", file=sys.stderr)
+        return 1
+    except SchemaMismatch as exc:
+        print(f"error: {SCHEMA_ADVICE.get(exc.code, exc.code)}", file=sys.stderr)
+        print(
+            f"       database revision {exc.params.get('database')}, "
+            f"client revision {exc.params.get('client')}",
+            file=sys.stderr,
+        )
         return 1
     except CoreError as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -84,10 +84,14 @@ def open_store(
     """Open a database for work. ``create`` builds an empty one; any other revision
     mismatch is refused (run ``python main.py db upgrade``)."""
     engine = create_db_engine(url, **engine_kw)
-    if create and migrate.database_revision(engine) is None:
-        log.info("creating the schema in %s", engine.url.render_as_string(hide_password=True))
-        upgrade_and_seed(engine)
-    migrate.check_schema(engine)
+    try:
+        if create and migrate.database_revision(engine) is None:
+            log.info("creating the schema in %s", engine.url.render_as_string(hide_password=True))
+            upgrade_and_seed(engine)
+        migrate.check_schema(engine)
+    except BaseException:
+        engine.dispose()
+        raise
     return Store(engine, clock)
 
 
