@@ -15,7 +15,7 @@ from core.domain.enums import (
 )
 from core.domain.events import EventKind
 from core.errors import FieldError, IllegalTransition, ValidationError
-from core.workflow.common import withdraw_live_hops
+from core.workflow.common import record, withdraw_live_hops
 from core.workflow.context import Ctx
 from core.workflow.guards import CENTRE_INTAKE, require_centre, require_state, require_text
 from core.workflow.model import Aggregate, CallerRec, HopRec
@@ -37,14 +37,13 @@ def _last_chain(agg: Aggregate) -> list[HopRec]:
 
 def review(ctx: Ctx, agg: Aggregate, passed: bool, reason: str | None = None) -> None:
     """核查: pass to the return visit, or fail back to the handler for rework (返工)."""
-    actor = require_centre(ctx, agg, Role.SUPERVISOR)
+    require_centre(ctx, agg, Role.SUPERVISOR)
     require_state(agg, "review", OrderState.PENDING_REVIEW)
     if passed:
-        agg.emit(
+        record(
+            agg,
+            ctx,
             EventKind.REVIEW_PASSED,
-            at=ctx.now,
-            actor_user_id=actor.user_id,
-            actor_unit_id=actor.unit_id,
             to_state=OrderState.PENDING_VISIT,
             reason=reason,
         )
@@ -64,11 +63,10 @@ def review(ctx: Ctx, agg: Aggregate, passed: bool, reason: str | None = None) ->
         result_text=None,
     )
     start_limit(agg, ctx, LimitKind.RESOLVE, None)  # rework starts a new limit
-    agg.emit(
+    record(
+        agg,
+        ctx,
         EventKind.REVIEW_FAILED,
-        at=ctx.now,
-        actor_user_id=actor.user_id,
-        actor_unit_id=actor.unit_id,
         to_state=OrderState.IN_PROGRESS,
         hop=chain[-1],
         reason=text,
@@ -78,7 +76,7 @@ def review(ctx: Ctx, agg: Aggregate, passed: bool, reason: str | None = None) ->
 def visit(ctx: Ctx, agg: Aggregate, result: str, note: str | None = None) -> None:
     """回访. Unsatisfied: reopen or close with a note, as the policy says; unreachable
     closes once the attempts run out."""
-    actor = require_centre(ctx, agg, Role.SUPERVISOR)
+    require_centre(ctx, agg, Role.SUPERVISOR)
     require_state(agg, "visit", OrderState.PENDING_VISIT)
     try:
         outcome = VisitResult(result)
@@ -101,11 +99,10 @@ def visit(ctx: Ctx, agg: Aggregate, result: str, note: str | None = None) -> Non
     )
     if closes:
         agg.set_order(closed_at=ctx.now)
-    agg.emit(
+    record(
+        agg,
+        ctx,
         EventKind.VISIT_RECORDED,
-        at=ctx.now,
-        actor_user_id=actor.user_id,
-        actor_unit_id=actor.unit_id,
         to_state=OrderState.CLOSED if closes else None,
         reason=note,
         extra={"result": outcome.value, "attempt": attempts},
@@ -135,11 +132,10 @@ def _reopen(ctx: Ctx, agg: Aggregate, reason: str) -> None:
     )
     start_limit(agg, ctx, LimitKind.HANDOUT, None)
     start_limit(agg, ctx, LimitKind.RESOLVE, None)
-    agg.emit(
+    record(
+        agg,
+        ctx,
         EventKind.REOPENED,
-        at=ctx.now,
-        actor_user_id=ctx.actor.user_id,
-        actor_unit_id=ctx.actor.unit_id,
         to_state=OrderState.REGISTERED,
         reason=reason,
     )
@@ -166,7 +162,7 @@ def _finish(
 def merge(ctx: Ctx, source: Aggregate, target: Aggregate, reason: str | None = None) -> None:
     """归并 a duplicate into another open order: callers and history stay on the target."""
     require_centre(ctx, source, *CENTRE_INTAKE)
-    actor = require_centre(ctx, target, *CENTRE_INTAKE)
+    require_centre(ctx, target, *CENTRE_INTAKE)
     require_state(source, "merge", OrderState.REGISTERED)
     if target.id == source.id:
         raise ValidationError([FieldError("target", "same_order")])
@@ -205,11 +201,10 @@ def merge(ctx: Ctx, source: Aggregate, target: Aggregate, reason: str | None = N
         text or "merged",
         target=target.order.number,
     )
-    target.emit(
+    record(
+        target,
+        ctx,
         EventKind.MERGE_RECEIVED,
-        at=ctx.now,
-        actor_user_id=actor.user_id,
-        actor_unit_id=actor.unit_id,
         reason=text,
         extra={"source": source.order.number, "source_id": source.order.id},
     )
@@ -236,7 +231,7 @@ def void(ctx: Ctx, agg: Aggregate, reason: str) -> None:
 
 def supervise(ctx: Ctx, agg: Aggregate, level: str, text: str, unit_id: int | None = None) -> None:
     """督办 notice, yellow then red: an event on an open order, not a state."""
-    actor = require_centre(ctx, agg, Role.SUPERVISOR, Role.LEADER)
+    require_centre(ctx, agg, Role.SUPERVISOR, Role.LEADER)
     if agg.order.state not in OPEN_STATES:
         require_state(agg, "supervise", *OPEN_STATES)
     errors: list[FieldError] = []
@@ -253,11 +248,10 @@ def supervise(ctx: Ctx, agg: Aggregate, level: str, text: str, unit_id: int | No
     if errors:
         raise ValidationError(errors)
     agg.set_order(supervision_count=agg.order.supervision_count + 1)
-    agg.emit(
+    record(
+        agg,
+        ctx,
         EventKind.SUPERVISED,
-        at=ctx.now,
-        actor_user_id=actor.user_id,
-        actor_unit_id=actor.unit_id,
         reason=body,
         extra={"level": grade.value, "unit_id": target},
     )

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from core.domain.enums import LIVE_HOP_STATES, HopRole, HopState
+from core.domain.events import EventKind
 from core.org import Unit
-from core.workflow.model import Aggregate, HopRec
+from core.workflow.context import Ctx
+from core.workflow.model import Aggregate, HopRec, PendingEvent
 
 
 def hold(agg: Aggregate, unit: Unit) -> None:
@@ -36,3 +40,8 @@ def withdraw_live_hops(agg: Aggregate) -> None:
     for hop in agg.hops:
         if hop.state in LIVE_HOP_STATES:
             agg.set_hop(hop, state=HopState.WITHDRAWN.value)
+
+
+def record(agg: Aggregate, ctx: Ctx, kind: EventKind, **kw: Any) -> PendingEvent:
+    """Emit one event on ``agg`` as the acting user, at the context's instant."""
+    return agg.emit(kind, at=ctx.now, actor_user_id=ctx.user_id, actor_unit_id=ctx.unit_id, **kw)

@@ -14,7 +14,7 @@ from core.domain.events import EventKind
 from core.domain.ids import HopId
 from core.errors import FieldError, IllegalTransition, ValidationError
 from core.org import Unit, is_within
-from core.workflow.common import hold, release_to_centre, settle_returned
+from core.workflow.common import hold, record, release_to_centre, settle_returned
 from core.workflow.context import Ctx
 from core.workflow.guards import (
     CENTRE_INTAKE,
@@ -104,7 +104,7 @@ def dispatch(
     note: str | None = None,
 ) -> list[HopRec]:
     """派单 to a lead unit (主办) and assisting units (协办)."""
-    actor = require_centre(ctx, agg, *CENTRE_INTAKE)
+    require_centre(ctx, agg, *CENTRE_INTAKE)
     require_state(agg, "dispatch", OrderState.REGISTERED)
     centre = ctx.ref.org.get(agg.order.centre_unit_id)
     errors: list[FieldError] = []
@@ -126,11 +126,10 @@ def dispatch(
     hops = [_new_hop(agg, ctx, None, HopRole.LEAD, centre.id, lead, note)]
     hops += [_new_hop(agg, ctx, None, HopRole.ASSIST, centre.id, u, note) for u in assists]
     hold(agg, lead)
-    agg.emit(
+    record(
+        agg,
+        ctx,
         EventKind.DISPATCHED,
-        at=ctx.now,
-        actor_user_id=actor.user_id,
-        actor_unit_id=actor.unit_id,
         to_state=OrderState.DISPATCHED,
         hop=hops[0],
         reason=note,
@@ -157,7 +156,7 @@ def _note_acceptance(agg: Aggregate, ctx: Ctx, hop: HopRec) -> None:
 def accept(ctx: Ctx, agg: Aggregate, hop_id: int) -> None:
     """签收."""
     hop = agg.hop(hop_id)
-    actor = require_receiver(ctx, agg, hop)
+    require_receiver(ctx, agg, hop)
     _require_not_paused(agg, "accept")
     require_hop_state(hop, "accept", HopState.AWAITING)
     agg.set_hop(hop, state=HopState.IN_PROGRESS.value)
@@ -166,11 +165,10 @@ def accept(ctx: Ctx, agg: Aggregate, hop_id: int) -> None:
     if hop.is_lead and agg.holder() is hop:
         to_state = OrderState.IN_PROGRESS
         hold(agg, ctx.ref.org.get(hop.receiver_unit_id))
-    agg.emit(
+    record(
+        agg,
+        ctx,
         EventKind.ACCEPTED,
-        at=ctx.now,
-        actor_user_id=actor.user_id,
-        actor_unit_id=actor.unit_id,
         to_state=to_state,
         hop=hop,
     )
@@ -194,7 +192,7 @@ def _back_to_parent(agg: Aggregate, ctx: Ctx, hop: HopRec) -> OrderState:
 def return_hop(ctx: Ctx, agg: Aggregate, hop_id: int, reason: str) -> None:
     """退回 to the sender of this hop, with a reason."""
     hop = agg.hop(hop_id)
-    actor = require_receiver(ctx, agg, hop)
+    require_receiver(ctx, agg, hop)
     _require_not_paused(agg, "return")
     require_hop_state(hop, "return", *OPEN_HOP)
     text = require_text(reason, "reason")
@@ -206,11 +204,10 @@ def return_hop(ctx: Ctx, agg: Aggregate, hop_id: int, reason: str) -> None:
     if hop.is_lead:
         agg.set_order(return_count=agg.order.return_count + 1)
         to_state = _back_to_parent(agg, ctx, hop)
-    agg.emit(
+    record(
+        agg,
+        ctx,
         EventKind.RETURNED,
-        at=ctx.now,
-        actor_user_id=actor.user_id,
-        actor_unit_id=actor.unit_id,
         to_state=to_state,
         hop=hop,
         reason=text,
@@ -220,14 +217,13 @@ def return_hop(ctx: Ctx, agg: Aggregate, hop_id: int, reason: str) -> None:
 def accept_return(ctx: Ctx, agg: Aggregate, hop_id: int, note: str | None = None) -> None:
     """The sender agrees with the return; the order stays with the sender."""
     hop = agg.hop(hop_id)
-    actor = require_sender(ctx, agg, hop)
+    require_sender(ctx, agg, hop)
     require_hop_state(hop, "accept_return", HopState.RETURNED)
     agg.set_hop(hop, state=HopState.RETURN_ACCEPTED.value)
-    agg.emit(
+    record(
+        agg,
+        ctx,
         EventKind.RETURN_ACCEPTED,
-        at=ctx.now,
-        actor_user_id=actor.user_id,
-        actor_unit_id=actor.unit_id,
         hop=hop,
         reason=note,
     )
@@ -236,7 +232,7 @@ def accept_return(ctx: Ctx, agg: Aggregate, hop_id: int, note: str | None = None
 def reject_return(ctx: Ctx, agg: Aggregate, hop_id: int, reason: str) -> None:
     """驳回: the return is refused and the hop awaits acceptance again."""
     hop = agg.hop(hop_id)
-    actor = require_sender(ctx, agg, hop)
+    require_sender(ctx, agg, hop)
     require_hop_state(hop, "reject_return", HopState.RETURNED)
     _require_not_paused(agg, "reject_return")
     text = require_text(reason, "reason")
@@ -253,11 +249,10 @@ def reject_return(ctx: Ctx, agg: Aggregate, hop_id: int, reason: str) -> None:
         to_state = OrderState.DISPATCHED
     agg.set_hop(hop, state=HopState.AWAITING.value)
     start_limit(agg, ctx, LimitKind.ACCEPT, None, hop)
-    agg.emit(
+    record(
+        agg,
+        ctx,
         EventKind.RETURN_REJECTED,
-        at=ctx.now,
-        actor_user_id=actor.user_id,
-        actor_unit_id=actor.unit_id,
         to_state=to_state,
         hop=hop,
         reason=text,
@@ -269,7 +264,7 @@ def pass_down(
 ) -> HopRec:
     """下派 one level down: the town to a village, the village to a grid."""
     hop = agg.hop(hop_id)
-    actor = require_receiver(ctx, agg, hop)
+    require_receiver(ctx, agg, hop)
     _require_not_paused(agg, "pass_down")
     require_hop_state(hop, "pass_down", *OPEN_HOP)
     if not hop.is_lead or agg.holder() is not hop:
@@ -288,11 +283,10 @@ def pass_down(
     agg.set_hop(hop, state=HopState.DELEGATED.value)
     child = _new_hop(agg, ctx, hop, HopRole.LEAD, hop.receiver_unit_id, unit, note)
     hold(agg, unit)
-    agg.emit(
+    record(
+        agg,
+        ctx,
         EventKind.PASSED_DOWN,
-        at=ctx.now,
-        actor_user_id=actor.user_id,
-        actor_unit_id=actor.unit_id,
         to_state=OrderState.DISPATCHED,
         hop=child,
         reason=note,
@@ -303,7 +297,7 @@ def pass_down(
 def reassign(ctx: Ctx, agg: Aggregate, hop_id: int, to_unit_id: int, reason: str) -> HopRec:
     """改派: the sender withdraws the hop and sends it to another unit."""
     hop = agg.hop(hop_id)
-    actor = require_sender(ctx, agg, hop)
+    require_sender(ctx, agg, hop)
     _require_not_paused(agg, "reassign")
     require_hop_state(hop, "reassign", HopState.AWAITING, HopState.IN_PROGRESS, HopState.RETURNED)
     text = require_text(reason, "reason")
@@ -338,11 +332,10 @@ def reassign(ctx: Ctx, agg: Aggregate, hop_id: int, to_unit_id: int, reason: str
             agg.set_hop(parent, state=HopState.DELEGATED.value)
         hold(agg, unit)
         to_state = OrderState.DISPATCHED
-    agg.emit(
+    record(
+        agg,
+        ctx,
         EventKind.REASSIGNED,
-        at=ctx.now,
-        actor_user_id=actor.user_id,
-        actor_unit_id=actor.unit_id,
         to_state=to_state,
         hop=new,
         reason=text,
@@ -354,7 +347,7 @@ def reassign(ctx: Ctx, agg: Aggregate, hop_id: int, to_unit_id: int, reason: str
 def escalate(ctx: Ctx, agg: Aggregate, hop_id: int, reason: str) -> None:
     """上报 one tier up: to the hop's sender; from the top hop, back to the centre."""
     hop = agg.hop(hop_id)
-    actor = require_receiver(ctx, agg, hop)
+    require_receiver(ctx, agg, hop)
     _require_not_paused(agg, "escalate")
     require_hop_state(hop, "escalate", *OPEN_HOP)
     if not hop.is_lead or agg.holder() is not hop:
@@ -367,11 +360,10 @@ def escalate(ctx: Ctx, agg: Aggregate, hop_id: int, reason: str) -> None:
     to_state = _back_to_parent(agg, ctx, hop)
     if hop.parent_id is None:
         agg.set_order(escalated_from_level=level)
-    agg.emit(
+    record(
+        agg,
+        ctx,
         EventKind.ESCALATED,
-        at=ctx.now,
-        actor_user_id=actor.user_id,
-        actor_unit_id=actor.unit_id,
         to_state=to_state,
         hop=hop,
         reason=text,
@@ -388,12 +380,12 @@ def add_assist(
 ) -> HopRec:
     """中心吹哨、部门报到: call another unit onto the order as an assisting unit."""
     if at_hop_id is None:
-        actor = require_centre(ctx, agg, *CENTRE_INTAKE)
+        require_centre(ctx, agg, *CENTRE_INTAKE)
         parent = None
         scope = ctx.ref.org.get(agg.order.centre_unit_id)
     else:
         parent = agg.hop(at_hop_id)
-        actor = require_receiver(ctx, agg, parent)
+        require_receiver(ctx, agg, parent)
         require_hop_state(parent, "add_assist", HopState.IN_PROGRESS, HopState.DELEGATED)
         scope = ctx.ref.org.get(parent.receiver_unit_id)
     require_state(agg, "add_assist", OrderState.DISPATCHED, OrderState.IN_PROGRESS)
@@ -406,11 +398,10 @@ def add_assist(
     assert unit is not None
     sender = scope.id
     hop = _new_hop(agg, ctx, parent, HopRole.ASSIST, sender, unit, note)
-    agg.emit(
+    record(
+        agg,
+        ctx,
         EventKind.ASSIST_ADDED,
-        at=ctx.now,
-        actor_user_id=actor.user_id,
-        actor_unit_id=actor.unit_id,
         hop=hop,
         reason=note,
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from core.domain.enums import OPEN_STATES, HopRole, HopState, LimitKind, OrderState, Role
 from core.domain.events import EventKind
 from core.errors import CoreError, FieldError, IllegalTransition, ValidationError
+from core.workflow.common import record
 from core.workflow.context import Ctx
 from core.workflow.guards import (
     STAFF,
@@ -34,11 +35,10 @@ def note_progress(ctx: Ctx, agg: Aggregate, text: str, hop_id: int | None = None
         require_role(actor, *STAFF)
     require_state(agg, "note_progress", *OPEN_STATES)
     body = require_text(text, "text")
-    agg.emit(
+    record(
+        agg,
+        ctx,
         EventKind.PROGRESS_NOTED,
-        at=ctx.now,
-        actor_user_id=actor.user_id,
-        actor_unit_id=actor.unit_id,
         hop=hop,
         extra={"text": body},
     )
@@ -68,11 +68,10 @@ def request_pause(ctx: Ctx, agg: Aggregate, reason: str) -> None:
             "at": ctx.now.isoformat(),
         }
     )
-    agg.emit(
+    record(
+        agg,
+        ctx,
         EventKind.PAUSE_REQUESTED,
-        at=ctx.now,
-        actor_user_id=actor.user_id,
-        actor_unit_id=actor.unit_id,
         reason=text,
     )
 
@@ -85,27 +84,25 @@ def _pending(agg: Aggregate, kind: str, action: str) -> dict[str, object]:
 
 
 def decide_pause(ctx: Ctx, agg: Aggregate, approve: bool, note: str | None = None) -> None:
-    actor = require_centre(ctx, agg, Role.SUPERVISOR)
+    require_centre(ctx, agg, Role.SUPERVISOR)
     require_state(agg, "decide_pause", OrderState.IN_PROGRESS)
     _pending(agg, "pause", "decide_pause")
     agg.set_order(pending_request=None)
     if approve:
         pause_limits(agg, ctx)
         agg.set_order(paused_at=ctx.now)
-        agg.emit(
+        record(
+            agg,
+            ctx,
             EventKind.PAUSE_APPROVED,
-            at=ctx.now,
-            actor_user_id=actor.user_id,
-            actor_unit_id=actor.unit_id,
             to_state=OrderState.PAUSED,
             reason=note,
         )
     else:
-        agg.emit(
+        record(
+            agg,
+            ctx,
             EventKind.PAUSE_DENIED,
-            at=ctx.now,
-            actor_user_id=actor.user_id,
-            actor_unit_id=actor.unit_id,
             reason=note,
         )
 
@@ -121,11 +118,10 @@ def resume(ctx: Ctx, agg: Aggregate, note: str | None = None) -> None:
         require_role(actor, *STAFF)
     resume_limits(agg, ctx)
     agg.set_order(paused_at=None)
-    agg.emit(
+    record(
+        agg,
+        ctx,
         EventKind.RESUMED,
-        at=ctx.now,
-        actor_user_id=actor.user_id,
-        actor_unit_id=actor.unit_id,
         to_state=OrderState.IN_PROGRESS,
         reason=note,
     )
@@ -166,11 +162,10 @@ def request_extension(ctx: Ctx, agg: Aggregate, days: int, reason: str) -> None:
             "at": ctx.now.isoformat(),
         }
     )
-    agg.emit(
+    record(
+        agg,
+        ctx,
         EventKind.EXTENSION_REQUESTED,
-        at=ctx.now,
-        actor_user_id=actor.user_id,
-        actor_unit_id=actor.unit_id,
         reason=text,
     )
 
@@ -201,7 +196,7 @@ def decide_extension(ctx: Ctx, agg: Aggregate, approve: bool, note: str | None =
 def answer_assist(ctx: Ctx, agg: Aggregate, hop_id: int, text: str) -> None:
     """协办 answer: an assisting unit's own reply on its own hop."""
     hop = agg.hop(hop_id)
-    actor = require_receiver(ctx, agg, hop)
+    require_receiver(ctx, agg, hop)
     if hop.is_lead:
         raise IllegalTransition(action="answer_assist", hop=hop.id, reason="not_assist")
     require_hop_state(hop, "answer_assist", HopState.AWAITING, HopState.IN_PROGRESS)
@@ -212,11 +207,10 @@ def answer_assist(ctx: Ctx, agg: Aggregate, hop_id: int, text: str) -> None:
         agg.set_hop(hop, accepted_at=ctx.now)
     end_limits(agg, ctx, hop=hop)
     agg.set_hop(hop, state=HopState.ANSWERED.value, answered_at=ctx.now, answer_text=body)
-    agg.emit(
+    record(
+        agg,
+        ctx,
         EventKind.ASSIST_ANSWERED,
-        at=ctx.now,
-        actor_user_id=actor.user_id,
-        actor_unit_id=actor.unit_id,
         hop=hop,
     )
 
@@ -224,7 +218,7 @@ def answer_assist(ctx: Ctx, agg: Aggregate, hop_id: int, text: str) -> None:
 def submit_result(ctx: Ctx, agg: Aggregate, hop_id: int, text: str) -> None:
     """办结: the result climbs one hop up; from the top hop the order goes to review."""
     hop = agg.hop(hop_id)
-    actor = require_receiver(ctx, agg, hop)
+    require_receiver(ctx, agg, hop)
     require_state(agg, "submit_result", OrderState.IN_PROGRESS)
     require_hop_state(hop, "submit_result", HopState.IN_PROGRESS)
     if not hop.is_lead or agg.holder() is not hop:
@@ -253,11 +247,10 @@ def submit_result(ctx: Ctx, agg: Aggregate, hop_id: int, text: str) -> None:
         end_limits(agg, ctx, LimitKind.RESOLVE)
         agg.set_order(result_text=body, pending_request=None)  # a pending request lapses
         to_state = OrderState.PENDING_REVIEW
-    agg.emit(
+    record(
+        agg,
+        ctx,
         EventKind.RESULT_SUBMITTED,
-        at=ctx.now,
-        actor_user_id=actor.user_id,
-        actor_unit_id=actor.unit_id,
         to_state=to_state,
         hop=hop,
         extra={"text": body},

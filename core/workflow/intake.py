@@ -28,7 +28,7 @@ from core.geo import gcj02_to_wgs84, validate_lonlat
 from core.org import is_within
 from core.phone import Phone, PhoneError, parse_phone
 from core.taxonomy import LIMIT_CLASSES
-from core.workflow.common import settle_returned, withdraw_live_hops
+from core.workflow.common import record, settle_returned, withdraw_live_hops
 from core.workflow.context import Ctx
 from core.workflow.guards import (
     CENTRE_INTAKE,
@@ -334,18 +334,17 @@ def register(ctx: Ctx, draft: OrderDraft) -> Aggregate:
 
 def answer_on_spot(ctx: Ctx, agg: Aggregate, text: str) -> None:
     """直接答复: the officer answered the caller; the order closes at once."""
-    actor = require_centre(ctx, agg, *CENTRE_INTAKE)
+    require_centre(ctx, agg, *CENTRE_INTAKE)
     require_state(agg, "answer_on_spot", OrderState.REGISTERED)
     answer = require_text(text, "answer_text")
     settle_returned(agg, None)  # answering it ourselves accepts a return waiting here
     withdraw_live_hops(agg)  # assisting units still on it are released
     end_all_limits(agg, ctx)
     agg.set_order(answer_text=answer, closed_at=ctx.now)
-    agg.emit(
+    record(
+        agg,
+        ctx,
         EventKind.ANSWERED_ON_SPOT,
-        at=ctx.now,
-        actor_user_id=actor.user_id,
-        actor_unit_id=actor.unit_id,
         to_state=OrderState.CLOSED,
     )
 
@@ -376,7 +375,7 @@ EDITABLE = (
 
 def edit(ctx: Ctx, agg: Aggregate, changes: dict[str, Any]) -> None:
     """One event per changed field. Deadlines already computed stay as they are."""
-    actor = require_centre(
+    require_centre(
         ctx,
         agg,
         *CENTRE_INTAKE,
@@ -437,11 +436,10 @@ def edit(ctx: Ctx, agg: Aggregate, changes: dict[str, Any]) -> None:
         if before == after:
             continue
         agg.set_order(**after)
-        agg.emit(
+        record(
+            agg,
+            ctx,
             EventKind.FIELD_EDITED,
-            at=ctx.now,
-            actor_user_id=actor.user_id,
-            actor_unit_id=actor.unit_id,
             extra={
                 "field": key,
                 "from": {c: json_value(v) for c, v in before.items()},
@@ -481,7 +479,7 @@ def _add_caller(
 
 def add_caller(ctx: Ctx, agg: Aggregate, name: str | None, phone_text: str | None) -> None:
     """A further caller on the same matter (附加来电人)."""
-    actor = require_centre(ctx, agg, *CENTRE_INTAKE)
+    require_centre(ctx, agg, *CENTRE_INTAKE)
     if agg.order.state not in OPEN_STATES:
         require_state(agg, "add_caller", *OPEN_STATES)
     errors: list[FieldError] = []
@@ -492,8 +490,10 @@ def add_caller(ctx: Ctx, agg: Aggregate, name: str | None, phone_text: str | Non
     if errors:
         raise ValidationError(errors)
     _add_caller(agg, ctx, clean_name, phone, CallerSource.ADDED, None)
-    agg.emit(
-        EventKind.CALLER_ADDED, at=ctx.now, actor_user_id=actor.user_id, actor_unit_id=actor.unit_id
+    record(
+        agg,
+        ctx,
+        EventKind.CALLER_ADDED,
     )
 
 
@@ -543,11 +543,10 @@ def add_attachment(
         "hop_id": hop_id,
     }
     agg.new_attachments.append((meta, att.data))
-    agg.emit(
+    record(
+        agg,
+        ctx,
         EventKind.ATTACHMENT_ADDED,
-        at=ctx.now,
-        actor_user_id=actor.user_id,
-        actor_unit_id=actor.unit_id,
         extra={"attachment": meta},
     )
     return meta

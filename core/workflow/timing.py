@@ -152,34 +152,14 @@ def mark_conditions(agg: Aggregate, ctx: Ctx) -> int:
     for lim in agg.open_limits():
         if lim.paused_at is not None:
             continue
-        if not lim.warned and lim.warn_at <= ctx.now:
-            agg.set_limit(lim, warned=True)
-            agg.emit(
-                EventKind.LIMIT_WARNED,
-                at=ctx.now,
-                actor_user_id=None,
-                actor_unit_id=None,
-                extra={
-                    "limit": lim.id,
-                    "kind": lim.kind,
-                    "due_at": lim.due_at.isoformat(),
-                    "hop": lim.hop_id,
-                },
-            )
-            written += 1
-        if not lim.overdue_marked and lim.due_at < ctx.now:
-            agg.set_limit(lim, overdue_marked=True)
-            agg.emit(
-                EventKind.LIMIT_OVERDUE,
-                at=ctx.now,
-                actor_user_id=None,
-                actor_unit_id=None,
-                extra={
-                    "limit": lim.id,
-                    "kind": lim.kind,
-                    "due_at": lim.due_at.isoformat(),
-                    "hop": lim.hop_id,
-                },
-            )
-            written += 1
+        for flag, crossed, kind in (
+            ("warned", lim.warn_at <= ctx.now, EventKind.LIMIT_WARNED),
+            ("overdue_marked", lim.due_at < ctx.now, EventKind.LIMIT_OVERDUE),
+        ):
+            if crossed and not getattr(lim, flag):
+                agg.set_limit(lim, **{flag: True})
+                due = lim.due_at.isoformat()
+                extra = {"limit": lim.id, "kind": lim.kind, "due_at": due, "hop": lim.hop_id}
+                agg.emit(kind, at=ctx.now, actor_user_id=None, actor_unit_id=None, extra=extra)
+                written += 1
     return written

@@ -117,7 +117,7 @@ def hop_candidates(
             if flag:
                 out.append(("escalate", lambda: svc.escalate(rcv, oid, h, "无法解决")))
             out.append(("progress", lambda: svc.note_progress(rcv, oid, "进展", h)))
-            out.append(("pause", lambda: svc.request_pause(rcv, oid, "等待法院判决")))
+            out += [("pause", lambda: svc.request_pause(rcv, oid, "等待法院判决"))] * 2
             out.append(("extend", lambda: svc.request_extension(rcv, oid, 5, "需要更多时间")))
             out.append(("add_assist", lambda: svc.add_assist(rcv, oid, u["hrss"], h)))
     if snd is not None and hop.state in ("awaiting", "returned"):
