@@ -138,7 +138,37 @@ def _update_many(
         .where(table.c.id == bindparam("_id"))
         .values({c: bindparam(c) for c in cols if c != "id"})
     )
-    conn.execute(stmt, [{**r, "_id": r["id"]} for r in rows])
+    # The key goes in as _id only: a row's "id" among the parameters would be added to
+    # the SET clause, and rewriting a primary key makes SQLite check every child table.
+    conn.execute(
+        stmt, [{**{k: v for k, v in r.items() if k != "id"}, "_id": r["id"]} for r in rows]
+    )
+
+
+def _update_orders(conn: Connection, changed: Sequence[Aggregate]) -> None:
+    """UPDATE … WHERE version = the version we read: a concurrent writer makes it miss."""
+    if not changed:
+        return
+    stmt = (
+        update(orders)
+        .where(and_(orders.c.id == bindparam("_id"), orders.c.version == bindparam("_read")))
+        .values({c: bindparam(c) for c in _ORDER_COLS if c != "id"})
+    )
+    rows = [
+        {
+            **{k: v for k, v in as_row(a.order).items() if k != "id"},
+            "_id": a.order.id,
+            "_read": a.loaded_version,
+        }
+        for a in changed
+    ]
+    if len(rows) > 1 and conn.dialect.supports_sane_multi_rowcount:
+        if conn.execute(stmt, rows).rowcount != len(rows):
+            raise StaleVersion(orders=[a.order.number for a in changed])
+        return
+    for agg, row in zip(changed, rows, strict=True):
+        if conn.execute(stmt, row).rowcount != 1:
+            raise StaleVersion(order=agg.order.number, expected=agg.loaded_version)
 
 
 def flush(conn: Connection, aggs: Sequence[Aggregate]) -> list[PendingEvent]:
@@ -147,17 +177,9 @@ def flush(conn: Connection, aggs: Sequence[Aggregate]) -> list[PendingEvent]:
     new_orders = [as_row(a.order) for a in ordered if a.is_new]
     if new_orders:
         conn.execute(insert(orders), new_orders)
-    stale_check = [a for a in ordered if not a.is_new and a.order.version != a.loaded_version]
-    for agg in stale_check:
-        # UPDATE … WHERE version = the version we read: a concurrent writer makes it miss.
-        values = {c: v for c, v in as_row(agg.order).items() if c != "id"}
-        result = conn.execute(
-            update(orders)
-            .where(and_(orders.c.id == agg.order.id, orders.c.version == agg.loaded_version))
-            .values(values)
-        )
-        if result.rowcount != 1:
-            raise StaleVersion(order=agg.order.number, expected=agg.loaded_version)
+    _update_orders(
+        conn, [a for a in ordered if not a.is_new and a.order.version != a.loaded_version]
+    )
 
     for table, attr, cols in (("hops", "hops", _HOP_COLS), ("time_limits", "limits", _LIMIT_COLS)):
         tbl = hops if table == "hops" else time_limits

@@ -209,6 +209,7 @@ orders = Table(
     Index("ix_orders_registered_at", "registered_at"),
     Index("ix_orders_location", "location_unit_id"),
     Index("ix_orders_external_ref", "external_ref"),
+    Index("ix_orders_merged_into", "merged_into_id"),
 )
 
 order_callers = Table(
@@ -246,6 +247,7 @@ hops = Table(
     Column("return_reason", Text, nullable=True),
     Column("note", Text, nullable=True),
     Index("ix_hops_order", "order_id"),
+    Index("ix_hops_parent", "parent_id"),
     Index("ix_hops_receiver_state", "receiver_unit_id", "state"),
     Index("ix_hops_sender_state", "sender_unit_id", "state"),
 )
@@ -274,6 +276,7 @@ time_limits = Table(
     Column("warned", Boolean, nullable=False, default=False),
     Column("overdue_marked", Boolean, nullable=False, default=False),
     Index("ix_time_limits_order", "order_id"),
+    Index("ix_time_limits_hop", "hop_id"),
     Index("ix_time_limits_open_due", "ended_at", "due_at"),
 )
 
@@ -299,6 +302,7 @@ attachments = Table(
     Column("added_at", UTCDateTime, nullable=False),
     Column("added_by", Integer, ForeignKey("users.id"), nullable=False),
     Index("ix_attachments_order", "order_id"),
+    Index("ix_attachments_hop", "hop_id"),
 )
 
 # --- the event log ---------------------------------------------------------------------

@@ -134,8 +134,15 @@ class CallerRec:
     added_at: datetime
 
 
+_NAMES: dict[type, tuple[str, ...]] = {}
+
+
 def names(rec_type: type) -> tuple[str, ...]:
-    return tuple(f.name for f in fields(rec_type))
+    """Column names of a record type (cached: flush asks for them hundreds of thousands of times)."""
+    found = _NAMES.get(rec_type)
+    if found is None:
+        found = _NAMES[rec_type] = tuple(f.name for f in fields(rec_type))
+    return found
 
 
 def as_row(rec: Any) -> dict[str, Any]:

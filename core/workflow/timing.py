@@ -53,8 +53,8 @@ def start_limit(
     upstream = agg.order.upstream_due
     if kind == LimitKind.RESOLVE and upstream is not None and upstream < due_at:
         due_at, capped = upstream, True  # the city platform's deadline is stricter
-    if due.used_fallback:
-        log.warning(
+    if due.used_fallback:  # the calendar itself warns once per unknown year
+        log.debug(
             "order %s: %s deadline computed on a guessed calendar (weekends only): %s",
             agg.order.number,
             kind.value,
