@@ -560,6 +560,9 @@ class Story:
     def assist_answer(sim: Simulator, agg: Aggregate | None, hop_id: int) -> None:
         assert agg is not None
         hop = agg.hop(hop_id)
+        if agg.state == OrderState.PAUSED:  # nothing moves while the order is paused
+            sim.later(agg, sim.story.rng.uniform(24, 72), Story.assist_answer, hop_id)
+            return
         if hop.state in (HopState.AWAITING, HopState.IN_PROGRESS):
             sim.act(
                 agg,
