@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 from datetime import UTC, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, func, inspect, select
@@ -79,7 +80,7 @@ def is_empty(engine: Engine) -> bool:
 
 
 def open_store(
-    url: str, *, create: bool = False, clock: Clock | None = None, **engine_kw: object
+    url: str, *, create: bool = False, clock: Clock | None = None, **engine_kw: Any
 ) -> Store:
     """Open a database for work. ``create`` builds an empty one; any other revision
     mismatch is refused (run ``python main.py db upgrade``)."""

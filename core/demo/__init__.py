@@ -27,6 +27,21 @@ from core.store import Store, open_store
 
 CONFIG = RESOURCES / "demo" / "config.toml"
 Progress = Callable[[str, float], None]
+FEATURED = [
+    "duty01",
+    "dispatch01",
+    "supervisor01",
+    "leader01",
+    "trainer01",
+    "admin",
+    "wall01",
+    "t01",
+    "t01sup",
+    "t01v01",
+    "t01v01g1",
+    "d_police",
+    "d_civil",
+]
 
 
 @dataclass
@@ -65,7 +80,7 @@ def build_demo(
     if n < 0:
         raise CoreError("bad_order_count", value=n)
     report = progress or (lambda stage, fraction: None)
-    store = open_store(url, create=True, clock=SystemClock())
+    store = open_store(url, create=True, clock=SystemClock(), sqlite_cache_mb=512)
     try:
         with store.engine.connect() as conn:
             if conn.execute(select(func.count()).select_from(units)).scalar_one():
@@ -90,6 +105,8 @@ def build_demo(
                         "name": c["name"],
                         "start": start.isoformat(),
                         "end": end.isoformat(),
+                        # one user per role and tier: the demo login picker lists them first
+                        "featured": FEATURED,
                     },
                 )
             )

@@ -104,18 +104,14 @@ class Simulator:
         return True if out is None else out  # None means refused
 
     def _schedule_marks(self, agg: Aggregate) -> None:
-        """The service process writes 临期/超期 events when limits cross their marks."""
-        from core.workflow.timing import mark_conditions
+        """The service process writes 临期/超期 events when limits cross their marks.
 
-        def mark(sim: Simulator, a: Aggregate | None, _: Any) -> None:
-            if a is not None and mark_conditions(a, sim.ctx(None)):
-                sim.touched.add(a.id)
-
+        Only the warning is scheduled up front: most limits end before it.
+        """
         for lim in agg.limits:
             if lim.open and lim.id not in self.scheduled_limits:
                 self.scheduled_limits.add(lim.id)
-                self.at(lim.warn_at + timedelta(minutes=1), mark, agg)
-                self.at(lim.due_at + timedelta(minutes=1), mark, agg)
+                self.at(lim.warn_at + timedelta(minutes=1), _mark, agg, lim.id)
 
     # --- running ---------------------------------------------------------------------------
 
@@ -167,3 +163,18 @@ class Simulator:
             and closed is not None
             and self.now - closed > timedelta(days=3)
         )
+
+
+def _mark(sim: Simulator, agg: Aggregate | None, limit_id: int) -> None:
+    from core.workflow.timing import mark_conditions
+
+    assert agg is not None
+    lim = next((x for x in agg.limits if x.id == limit_id), None)
+    if lim is None or not lim.open:
+        return
+    if mark_conditions(agg, sim.ctx(None)):
+        sim.touched.add(agg.id)
+    if not lim.overdue_marked:  # not due yet, paused, or moved by a pause or an extension
+        # always strictly later, so the loop moves on; a paused limit is looked at twice a day
+        soonest = sim.now + (timedelta(hours=12) if lim.paused_at else timedelta(minutes=1))
+        sim.at(max(lim.due_at + timedelta(minutes=1), soonest), _mark, agg, limit_id)

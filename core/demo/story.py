@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import bisect
 import random
-from collections import defaultdict
+from collections import Counter, defaultdict
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -24,6 +24,11 @@ from core.workflow.model import Aggregate, HopRec
 
 if TYPE_CHECKING:
     from core.demo.simulate import Simulator
+
+
+# Channels a person staffs: grid workers patrol, and walk-ins, letters and department
+# transfers arrive in office hours.
+OFFICE_CHANNELS = frozenset({"grid_patrol", "walk_in", "letter_visit", "department"})
 
 
 def pick(rng: random.Random, weights: dict[str, float]) -> str:
@@ -66,6 +71,7 @@ class Story:
     # --- arrivals ------------------------------------------------------------------------
 
     def plan_arrivals(self, sim: Simulator, start: datetime, end: datetime) -> None:
+        """How many orders arrive each day; each day's arrivals are drawn when it begins."""
         a = self.cfg["arrivals"]
         tz, cal = sim.ref.tz, sim.ref.calendar
         days = []
@@ -78,25 +84,36 @@ class Story:
                 w *= a["summer"]
             days.append((d, w))
             d += timedelta(days=1)
-        hours = a["hour"]
-        chosen_days = self.rng.choices(
-            [x for x, _ in days], weights=[w for _, w in days], k=self.total
+        per_day = Counter(
+            self.rng.choices([x for x, _ in days], weights=[w for _, w in days], k=self.total)
         )
-        for day in chosen_days:
-            hour = self.rng.choices(range(24), weights=hours)[0]
-            local = datetime(day.year, day.month, day.day, hour, tzinfo=tz) + timedelta(
-                seconds=self.rng.uniform(0, 3600)
-            )
-            if start <= local <= end:
-                sim.at(local, Story.arrive, None)
+        for day, count in sorted(per_day.items()):
+            midnight = datetime(day.year, day.month, day.day, tzinfo=tz)
+            sim.at(max(midnight, start), Story.day_begins, None, (midnight, count, start))
 
     @staticmethod
-    def arrive(sim: Simulator, _agg: Aggregate | None, _data: Any) -> None:
-        sim.story.register_one(sim)
+    def day_begins(
+        sim: Simulator, _agg: Aggregate | None, data: tuple[datetime, int, datetime]
+    ) -> None:
+        """Schedule one day's arrivals: staffed channels come in office hours only."""
+        self, rng = sim.story, sim.story.rng
+        midnight, count, start = data
+        hours = self.cfg["arrivals"]["hour"]
+        office = [w if 8 <= h < 18 else 0.0 for h, w in enumerate(hours)]
+        for _ in range(count):
+            channel = pick(rng, self.cfg["mix"]["channel"])
+            profile = office if channel in OFFICE_CHANNELS else hours
+            hour = rng.choices(range(24), weights=profile)[0]
+            when = midnight + timedelta(hours=hour, seconds=rng.uniform(0, 3600))
+            if when >= start:
+                sim.at(when, Story.arrive, None, channel)
 
-    def register_one(self, sim: Simulator) -> None:
+    @staticmethod
+    def arrive(sim: Simulator, _agg: Aggregate | None, channel: str) -> None:
+        sim.story.register_one(sim, channel)
+
+    def register_one(self, sim: Simulator, channel: str) -> None:
         rng, org, mix = self.rng, self.org, self.cfg["mix"]
-        channel = pick(rng, mix["channel"])
         rtype = pick(rng, mix["request_type"])
         dispute = rng.random() < self.out["dispute_share"] and rtype in (
             "help",
@@ -113,7 +130,7 @@ class Story:
             channel=channel,
             request_type=rtype,
             category_node_id=cat.node_id,
-            description=describe(rng, cat, addr.text),
+            description=describe(rng, cat, addr.text, rtype),
             urgency=pick(rng, mix["urgency"]),
             address=addr.text,
             location_unit_id=grid,

@@ -37,6 +37,19 @@ TEMPLATES: dict[str, tuple[str, ...]] = {
 }
 
 
-def describe(rng: random.Random, cat: Category, address: str) -> str:
-    template = rng.choice(TEMPLATES.get(cat.code[:2], TEMPLATES["99"]))
-    return template.format(addr=address, name=cat.name)
+BY_REQUEST_TYPE: dict[str, tuple[str, ...]] = {
+    "consultation": (
+        "咨询{name}的相关政策和办理流程。",
+        "咨询{name}需要准备哪些材料、到哪里办理。",
+    ),
+    "suggestion": ("建议有关部门加强{addr}附近{name}方面的管理。", "对{name}工作提出改进建议。"),
+    "praise": (
+        "感谢有关部门及时解决{addr}{name}问题，特此表扬。",
+        "表扬工作人员在{name}方面热情周到。",
+    ),
+}
+
+
+def describe(rng: random.Random, cat: Category, address: str, request_type: str) -> str:
+    family = BY_REQUEST_TYPE.get(request_type) or TEMPLATES.get(cat.code[:2], TEMPLATES["99"])
+    return rng.choice(family).format(addr=address, name=cat.name)

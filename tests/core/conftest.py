@@ -116,6 +116,7 @@ def fresh_db(
 ) -> Iterator[Callable[[], str]]:
     """Call it for another fresh copy of the template database; all are dropped after."""
     made: list[str] = []
+    server: PgServer | None = request.getfixturevalue("pg_server") if backend == "postgres" else None
 
     def make() -> str:
         if backend == "sqlite":
@@ -124,15 +125,14 @@ def fresh_db(
             shutil.copyfile(path, target)
             made.append(str(target))
             return f"sqlite:///{target}"
-        server: PgServer = request.getfixturevalue("pg_server")
+        assert server is not None
         tpl, _ = request.getfixturevalue("pg_template")
         name = f"{server.prefix}_{next(server.counter)}"
         made.append(name)
         return server.create(name, template=tpl)
 
     yield make
-    if backend == "postgres":
-        server = request.getfixturevalue("pg_server")
+    if server is not None:  # fetched before the yield: teardown must not request fixtures
         for name in made:
             server.drop(name)
 

@@ -31,18 +31,17 @@ def empty_db(
 ) -> Iterator[Callable[[], str]]:
     made: list[str] = []
     counter = itertools.count()
+    server: PgServer | None = request.getfixturevalue("pg_server") if backend == "postgres" else None
 
     def make() -> str:
-        if backend == "sqlite":
+        if server is None:
             return f"sqlite:///{tmp_path / f'demo{next(counter)}.sqlite3'}"
-        server: PgServer = request.getfixturevalue("pg_server")
         name = f"{server.prefix}_demo_{next(server.counter)}"
         made.append(name)
         return server.create(name)
 
     yield make
-    if made:
-        server = request.getfixturevalue("pg_server")
+    if server is not None:
         for name in made:
             server.drop(name)
 

@@ -1,0 +1,156 @@
+"""The workstation: QApplication, font, translator, theme, the qasync loop, the two lanes,
+and the flow from opening the database to the main window.
+
+Dialogs are opened with ``open()`` and awaited through futures, never ``exec()``: a nested
+event loop inside a qasync coroutine is a trap.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import sys
+import time
+
+from PySide6.QtCore import QObject, SignalInstance
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
+
+from desktop import errors, i18n, theme
+from desktop.feed import Session
+from desktop.lanes import Lanes
+from desktop.settings import AppSettings
+from desktop.startup import prepare_database
+from desktop.views.login import LoginDialog
+from desktop.views.main_window import MainWindow
+
+log = logging.getLogger(__name__)
+
+FONT_FAMILIES = ["Noto Sans CJK SC", "Noto Sans", "DejaVu Sans"]
+FONT_POINTS = 10
+# Set by bench/bench_startup.py: the launcher's time.time(); the app reports milestones
+# against it and quits once the first rows are shown.
+BENCH_ENV = "CC_BENCH_T0"
+
+
+def configure(app: QApplication, lang: str) -> list[object]:
+    """Font, theme and translators on an existing QApplication (tests use pytest-qt's)."""
+    # fontconfig may pick the Japanese CJK variant; name the Simplified Chinese one.
+    app.setFont(QFont(FONT_FAMILIES, FONT_POINTS))
+    theme.apply(app)
+    return list(i18n.install(app, lang))
+
+
+def create_application(lang: str) -> QApplication:
+    QApplication.setOrganizationName("CommandCenter")
+    QApplication.setApplicationName("CommandCenter")
+    app = QApplication(sys.argv[:1])
+    app.setQuitOnLastWindowClosed(False)  # the flow below decides when to end
+    configure(app, lang)
+    return app
+
+
+async def _finished(dialog: QDialog) -> int:
+    result: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+
+    def done(code: int) -> None:
+        if not result.done():
+            result.set_result(code)
+
+    dialog.finished.connect(done)
+    dialog.open()
+    return await result
+
+
+async def _emitted(signal: SignalInstance) -> None:
+    fired: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+    def done(*_: object) -> None:
+        if not fired.done():
+            fired.set_result(None)
+
+    signal.connect(done)
+    await fired
+
+
+async def _fatal(exc: BaseException) -> int:
+    log.error("cannot start", exc_info=(type(exc), exc, exc.__traceback__))
+    box = QMessageBox(QMessageBox.Icon.Critical, errors.title(), errors.describe(exc))
+    await _finished(box)
+    box.deleteLater()
+    return 1
+
+
+class _Bench(QObject):
+    """Start-up timing for bench/bench_startup.py; inert unless CC_BENCH_T0 is set."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        raw = os.environ.get(BENCH_ENV)
+        self.t0 = float(raw) if raw else None
+
+    def mark(self, what: str) -> None:
+        if self.t0 is not None:
+            print(f"bench {what} {time.time() - self.t0:.3f}", flush=True)
+
+    def login(self, dialog: LoginDialog) -> None:
+        user = os.environ.get("CC_BENCH_USER")
+        if self.t0 is not None and user:
+            dialog.submit_with(user, os.environ.get("CC_BENCH_PASSWORD", ""))
+
+    def watch(self, window: MainWindow) -> None:
+        if self.t0 is None:
+            return
+
+        def loaded(rows: int) -> None:
+            if rows:
+                self.mark("first_rows")
+                window.close()
+
+        window.rows_did_load.connect(loaded)
+
+
+async def flow(url: str, lanes: Lanes, settings: AppSettings) -> int:
+    bench = _Bench()
+    bench.mark("loop_started")
+    try:
+        store = await prepare_database(url, lanes)
+    except Exception as exc:
+        return await _fatal(exc)
+    try:
+        dialog = LoginDialog(store, lanes, settings)
+        bench.mark("login_dialog")
+        bench.login(dialog)
+        accepted = await _finished(dialog) == QDialog.DialogCode.Accepted
+        await dialog.tasks.drain()
+        session: Session | None = dialog.session
+        dialog.deleteLater()
+        if not accepted or session is None:
+            return 0
+        window = MainWindow(session, lanes, settings)
+        bench.watch(window)
+        window.show()
+        bench.mark("window_shown")
+        await _emitted(window.window_did_close)
+        await window.drain()
+        window.deleteLater()
+        return 0
+    finally:
+        await lanes.idle()  # no query may still hold a connection of the engine we dispose
+        store.engine.dispose()
+
+
+def run(url: str, lang: str = i18n.DEFAULT_LANGUAGE) -> int:
+    import qasync  # after PySide6 (STACK.md)
+
+    app = create_application(lang)
+    errors.install()
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    lanes = Lanes()
+    try:
+        with loop:
+            return int(loop.run_until_complete(flow(url, lanes, AppSettings())))
+    finally:
+        lanes.shutdown(wait=False)

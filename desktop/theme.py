@@ -1,0 +1,118 @@
+"""Colour tokens in one place; the stylesheet and the QPalette are both generated from them.
+
+Widgets that paint by role (the order table's deadline colours) ask ``color(name)``, so a
+later dark theme (the wall) changes tokens, never widgets.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import QApplication
+
+LIGHT: Mapping[str, str] = {
+    "window": "#f3f5f8",
+    "surface": "#ffffff",
+    "surface_alt": "#f7f9fc",
+    "text": "#1f2933",
+    "muted": "#5b6776",
+    "border": "#d3dae3",
+    "header": "#e8edf4",
+    "accent": "#1d5fbf",
+    "accent_hover": "#174f9f",
+    "accent_text": "#ffffff",
+    "selection": "#cfe0f7",
+    "danger": "#c62828",
+    "danger_bg": "#fdecea",
+    "warning": "#a15c00",
+    "warning_bg": "#fff3dc",
+    "ok": "#2e7d32",
+}
+
+_QSS = """
+QWidget { color: {{text}}; }
+QMainWindow, QDialog { background: {{window}}; }
+QTableView {
+    background: {{surface}}; alternate-background-color: {{surface_alt}};
+    gridline-color: {{border}}; border: 1px solid {{border}};
+    selection-background-color: {{selection}}; selection-color: {{text}};
+}
+QHeaderView::section {
+    background: {{header}}; color: {{text}}; padding: 4px 6px;
+    border: none; border-right: 1px solid {{border}}; border-bottom: 1px solid {{border}};
+    font-weight: bold;
+}
+QLineEdit, QComboBox {
+    background: {{surface}}; border: 1px solid {{border}}; border-radius: 3px;
+    padding: 4px 6px; min-height: 20px;
+}
+QLineEdit:focus, QComboBox:focus { border-color: {{accent}}; }
+QPushButton {
+    background: {{surface}}; border: 1px solid {{border}}; border-radius: 3px;
+    padding: 5px 16px; min-height: 20px;
+}
+QPushButton:default { background: {{accent}}; color: {{accent_text}}; border-color: {{accent}}; }
+QPushButton:default:hover { background: {{accent_hover}}; }
+QPushButton:disabled { color: {{muted}}; }
+QLabel[role="title"] { font-size: 20px; font-weight: bold; color: {{accent}}; }
+QLabel[role="muted"] { color: {{muted}}; }
+QLabel[role="error"] {
+    color: {{danger}}; background: {{danger_bg}}; border: 1px solid {{danger}};
+    border-radius: 3px; padding: 6px 8px;
+}
+QLabel[role="banner"] {
+    color: {{danger}}; background: {{danger_bg}}; border-bottom: 1px solid {{danger}};
+    padding: 6px 10px; font-weight: bold;
+}
+QLabel[role="stale"] { color: {{danger}}; }
+QStatusBar { background: {{header}}; border-top: 1px solid {{border}}; }
+QStatusBar QLabel { padding: 0 8px; }
+QProgressBar {
+    border: 1px solid {{border}}; border-radius: 3px; background: {{surface}};
+    text-align: center; min-height: 18px;
+}
+QProgressBar::chunk { background: {{accent}}; }
+"""
+
+_TOKEN = re.compile(r"\{\{(\w+)\}\}")
+
+
+def stylesheet(tokens: Mapping[str, str] = LIGHT) -> str:
+    """The QSS with every ``{{token}}`` replaced; an unknown token is a KeyError."""
+    return _TOKEN.sub(lambda m: tokens[m.group(1)], _QSS)
+
+
+def palette(tokens: Mapping[str, str] = LIGHT) -> QPalette:
+    pal = QPalette()
+    role = QPalette.ColorRole
+    pairs = {
+        role.Window: "window",
+        role.WindowText: "text",
+        role.Base: "surface",
+        role.AlternateBase: "surface_alt",
+        role.Text: "text",
+        role.Button: "surface",
+        role.ButtonText: "text",
+        role.Highlight: "selection",
+        role.HighlightedText: "text",
+        role.ToolTipBase: "surface",
+        role.ToolTipText: "text",
+        role.PlaceholderText: "muted",
+        role.Link: "accent",
+    }
+    for r, name in pairs.items():
+        pal.setColor(r, QColor(tokens[name]))
+    pal.setColor(QPalette.ColorGroup.Disabled, role.Text, QColor(tokens["muted"]))
+    pal.setColor(QPalette.ColorGroup.Disabled, role.ButtonText, QColor(tokens["muted"]))
+    return pal
+
+
+def color(name: str, tokens: Mapping[str, str] = LIGHT) -> QColor:
+    return QColor(tokens[name])
+
+
+def apply(app: QApplication, tokens: Mapping[str, str] = LIGHT) -> None:
+    app.setPalette(palette(tokens))
+    app.setStyleSheet(stylesheet(tokens))

@@ -1,0 +1,229 @@
+"""The first window: the orders the user may see, kept current without anyone clicking."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import QLabel, QMainWindow, QVBoxLayout, QWidget
+
+from desktop import errors, labels
+from desktop.feed import OrderFeed, Session, Snapshot
+from desktop.lanes import Lanes, TaskOwner, async_slot
+from desktop.poller import POLL_INTERVAL_MS, ChangeFeed, EventPoller
+from desktop.settings import AppSettings
+from desktop.widgets.order_table import OrderTableModel, OrderTableView
+
+SETTINGS_NAME = "main"
+
+
+class MainWindow(QMainWindow):
+    rows_did_load = Signal(int)  # a (re)load finished: how many rows are shown
+    window_did_close = Signal()
+
+    def __init__(
+        self,
+        session: Session,
+        lanes: Lanes,
+        settings: AppSettings,
+        *,
+        poll_interval_ms: int = POLL_INTERVAL_MS,
+        page_size: int = 100,
+        feed: OrderFeed | None = None,
+        changes: ChangeFeed | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.tasks = TaskOwner()
+        self.session = session
+        self.lanes = lanes
+        self.settings = settings
+        self.feed = feed or OrderFeed(session)
+        self._closed = False
+        self._total: int | None = None
+        self._reloading = False
+        self._stale = False
+
+        self.setWindowTitle(self.tr("Command Center — {unit}").format(unit=session.unit_name))
+        self.model = OrderTableModel(session.tz, page_size, self)
+        self.table = OrderTableView(self)
+        self.table.setModel(self.model)
+        self.banner = QLabel(self)
+        self.banner.setProperty("role", "banner")
+        self.banner.setWordWrap(True)
+        self.banner.hide()
+        self.heading = QLabel(self.tr("Orders"), self)
+        self.heading.setProperty("role", "title")
+        self.count_label = QLabel(self)
+        self.count_label.setProperty("role", "muted")
+
+        central = QWidget(self)
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.banner)
+        top = QWidget(central)
+        top_layout = QVBoxLayout(top)
+        top_layout.setContentsMargins(12, 10, 12, 12)
+        top_layout.setSpacing(6)
+        top_layout.addWidget(self.heading)
+        top_layout.addWidget(self.count_label)
+        top_layout.addWidget(self.table, 1)
+        layout.addWidget(top, 1)
+        self.setCentralWidget(central)
+        self._build_status_bar()
+        self._build_actions()
+
+        self.poller: ChangeFeed = changes or EventPoller(
+            self.feed.last_event_id, lanes, poll_interval_ms, self
+        )
+        self.poller.events_did_arrive.connect(self.reload)
+        self.poller.poll_did_succeed.connect(self._database_answered)
+        self.poller.poll_did_fail.connect(self._database_failed)
+        self.model.fetch_did_start.connect(self._fetch_page)
+
+        header = self.table.horizontalHeader()
+        self._columns_fitted = settings.has_header(SETTINGS_NAME)
+        if not settings.restore_window(SETTINGS_NAME, self, header):
+            self.resize(1600, 900)
+        self.reload()
+        self.poller.start()
+
+    def _build_status_bar(self) -> None:
+        actor = self.session.actor
+        bar = self.statusBar()
+        bar.setSizeGripEnabled(False)
+        who = self.tr("{name} ({roles})").format(
+            name=actor.display_name, roles=labels.roles(r.value for r in actor.roles)
+        )
+        self.user_label = QLabel(self.tr("User: {user}").format(user=who), self)
+        self.unit_label = QLabel(self.tr("Unit: {unit}").format(unit=self.session.unit_name))
+        self.db_label = QLabel(self.tr("Database: {url}").format(url=self.session.store.url))
+        self.db_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.fresh_label = QLabel(self.tr("Loading…"), self)
+        for label in (self.user_label, self.unit_label, self.db_label):
+            bar.addWidget(label)
+        bar.addPermanentWidget(self.fresh_label)
+
+    def _build_actions(self) -> None:
+        refresh = QAction(self.tr("Refresh"), self)
+        refresh.setShortcut(QKeySequence.StandardKey.Refresh)
+        refresh.triggered.connect(self.reload)
+        close = QAction(self.tr("Quit"), self)
+        close.setShortcut(QKeySequence.StandardKey.Quit)
+        close.triggered.connect(self.close)
+        self.addActions([refresh, close])
+
+    # --- loading --------------------------------------------------------------------------
+
+    @async_slot()
+    async def reload(self) -> None:
+        """Re-read the rows shown. Calls during a reload fold into one more pass."""
+        self._stale = True
+        if self._reloading:
+            return
+        self._reloading = True
+        try:
+            while self._stale:
+                self._stale = False
+                await self._load_top()
+        finally:
+            self._reloading = False
+
+    async def _load_top(self) -> None:
+        limit = max(self.model.rowCount(), self.model.page_size)
+        try:
+            snap: Snapshot = await self.lanes.background(self.feed.snapshot, limit)
+        except Exception as exc:
+            if not errors.is_connection_error(exc):
+                raise
+            self._database_failed(exc)
+            return
+        self.model.replace(snap.rows, snap.more)
+        if not self._columns_fitted and snap.rows:
+            self._columns_fitted = True
+            self.table.fit_columns()
+        self.poller.mark_seen(snap.event_id)
+        self._mark_fresh()
+        self.tasks.spawn(self._count())
+        self.rows_did_load.emit(self.model.rowCount())
+
+    async def _count(self) -> None:
+        try:
+            self._total = await self.lanes.background(self.feed.count)
+        except Exception as exc:
+            if not errors.is_connection_error(exc):
+                raise
+            return
+        self._show_count()
+
+    @async_slot(int, int)
+    async def _fetch_page(self, offset: int, limit: int) -> None:
+        try:
+            snap: Snapshot = await self.lanes.background(self.feed.page, offset, limit)
+        except Exception as exc:
+            self.model.fetch_did_fail()
+            if not errors.is_connection_error(exc):
+                raise
+            self._database_failed(exc)
+            return
+        self.model.append(offset, snap.rows, snap.more)
+        self._show_count()
+
+    def _show_count(self) -> None:
+        shown = self.model.rowCount()
+        if self._total is None:
+            self.count_label.setText(self.tr("{shown} shown").format(shown=shown))
+        else:
+            self.count_label.setText(
+                self.tr("{total} orders, {shown} shown").format(total=self._total, shown=shown)
+            )
+
+    # --- the database's health ------------------------------------------------------------
+
+    def _database_answered(self) -> None:
+        """The poller reached the database: what is shown is current, unless the link was
+        down, in which case catch up on whatever happened meanwhile."""
+        if self.banner.isVisible():
+            self.reload()
+        else:
+            self._mark_fresh()
+
+    def _mark_fresh(self) -> None:
+        now = datetime.now(self.session.tz)  # the local clock: no query on the UI thread
+        self.fresh_label.setText(self.tr("Data updated at {time}").format(time=f"{now:%H:%M:%S}"))
+        self.fresh_label.setProperty("role", None)
+        self._repolish(self.fresh_label)
+        self.banner.hide()
+
+    def _database_failed(self, exc: BaseException) -> None:
+        self.banner.setText(
+            self.tr("The database cannot be reached; retrying. What is shown may be out of date.")
+            + "\n"
+            + errors.describe(exc)
+        )
+        self.banner.show()
+        self.fresh_label.setProperty("role", "stale")
+        self._repolish(self.fresh_label)
+
+    @staticmethod
+    def _repolish(widget: QWidget) -> None:
+        widget.style().unpolish(widget)
+        widget.style().polish(widget)
+
+    # --- closing --------------------------------------------------------------------------
+
+    async def drain(self) -> None:
+        """After closing: wait for the cancelled queries' tasks to unwind."""
+        await self.tasks.drain()
+        await self.poller.tasks.drain()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if not self._closed:
+            self._closed = True
+            self.poller.stop()
+            self.tasks.cancel_all()
+            self.settings.save_window(SETTINGS_NAME, self, self.table.horizontalHeader())
+            self.window_did_close.emit()
+        super().closeEvent(event)

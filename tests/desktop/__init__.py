@@ -1,0 +1,1 @@
+"""Qt tests (pytest-qt, offscreen): every screen against real core objects."""

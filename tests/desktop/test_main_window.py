@@ -1,0 +1,252 @@
+"""The main window against a real store: jurisdiction, live updates, paging, the database
+going away, and the window layout surviving a restart."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from PySide6.QtCore import QObject, Signal
+from pytestqt.qtbot import QtBot
+from sqlalchemy.exc import OperationalError
+
+from core.clock import ManualClock
+from core.domain.actor import Actor
+from core.service import OrderService
+from core.storage.db import read_tx
+from core.storage.repo import load_aggregates
+from core.store import Store
+from core.workflow.guards import can_see
+from desktop import theme
+from desktop.feed import OrderFeed
+from desktop.lanes import Lanes, TaskOwner
+from desktop.settings import AppSettings
+from desktop.widgets.order_table import Col
+from tests.core.county import County
+from tests.core.test_queries import Mix, draft, populate
+from tests.desktop.helpers import close_window, open_window, session_for
+
+
+@pytest.fixture
+def mix(svc: OrderService, actors: dict[str, Actor], county: County, clock: ManualClock) -> Mix:
+    return populate(svc, actors, county, clock)
+
+
+def shown_ids(window: object) -> list[int]:
+    return window.model.ids()  # type: ignore[attr-defined,no-any-return]
+
+
+@pytest.mark.parametrize("user", ["h_town1", "h_town2v1", "h_police", "duty"])
+def test_a_user_lists_exactly_the_orders_they_may_see(
+    qtbot: QtBot,
+    store: Store,
+    actors: dict[str, Actor],
+    mix: Mix,
+    lanes: Lanes,
+    settings: AppSettings,
+    user: str,
+) -> None:
+    with read_tx(store.engine) as conn:
+        aggs = load_aggregates(conn, mix.orders.values())
+    org = store.reference().org
+    allowed = {oid for oid, agg in aggs.items() if can_see(actors[user], agg, org)}
+    window = open_window(qtbot, store, actors[user], lanes, settings)
+    assert set(shown_ids(window)) == allowed
+    assert len(shown_ids(window)) == len(allowed)
+    if user != "duty":
+        assert 0 < len(allowed) < len(mix.orders)  # the filter did something
+    close_window(qtbot, window)
+
+
+def test_a_new_order_appears_without_anyone_clicking(
+    qtbot: QtBot,
+    svc: OrderService,
+    store: Store,
+    actors: dict[str, Actor],
+    mix: Mix,
+    lanes: Lanes,
+    settings: AppSettings,
+) -> None:
+    window = open_window(qtbot, store, actors["h_town1"], lanes, settings)
+    before = shown_ids(window)
+    mine = svc.register(actors["duty"], draft("town1v1g2", title="新来的工单")).order_id
+    elsewhere = svc.register(actors["duty"], draft("town2v1g1")).order_id
+    qtbot.waitUntil(lambda: mine in shown_ids(window), timeout=5000)
+    assert shown_ids(window) == [mine, *before]  # on top, the rest untouched
+    assert elsewhere not in shown_ids(window)
+    assert window.model.row(0).title == "新来的工单"
+    close_window(qtbot, window)
+
+
+def test_a_change_to_a_shown_order_is_redrawn_in_place(
+    qtbot: QtBot,
+    svc: OrderService,
+    store: Store,
+    actors: dict[str, Actor],
+    county: County,
+    mix: Mix,
+    lanes: Lanes,
+    settings: AppSettings,
+) -> None:
+    window = open_window(qtbot, store, actors["dispatcher"], lanes, settings)
+    oid = mix.orders["town1_grid"]
+    row = shown_ids(window).index(oid)
+    window.table.selectRow(row)
+    svc.dispatch(actors["dispatcher"], oid, county.units["town1"])
+    qtbot.waitUntil(lambda: window.model.row(row).state == "dispatched", timeout=5000)
+    assert window.model.row(row).lead_unit_name == "第1镇"
+    assert window.table.selectionModel().selectedRows()[0].row() == row
+    close_window(qtbot, window)
+
+
+def test_rows_load_a_page_at_a_time(
+    qtbot: QtBot,
+    store: Store,
+    actors: dict[str, Actor],
+    mix: Mix,
+    lanes: Lanes,
+    settings: AppSettings,
+) -> None:
+    window = open_window(qtbot, store, actors["duty"], lanes, settings, page_size=5)
+    model = window.model
+    assert model.rowCount() == 5 and model.has_more
+    qtbot.waitUntil(lambda: "13" in window.count_label.text(), timeout=5000)
+    while model.has_more:
+        n = model.rowCount()
+        model.fetchMore(window.table.rootIndex())
+        qtbot.waitUntil(lambda n=n: model.rowCount() > n, timeout=5000)
+    assert model.rowCount() == len(mix.orders)
+    assert len(set(shown_ids(window))) == len(mix.orders)
+    close_window(qtbot, window)
+
+
+def test_deadline_colours_warning_and_overdue(
+    qtbot: QtBot,
+    store: Store,
+    actors: dict[str, Actor],
+    mix: Mix,
+    clock: ManualClock,
+    lanes: Lanes,
+    settings: AppSettings,
+) -> None:
+    clock.advance(timedelta(days=60))
+    window = open_window(qtbot, store, actors["duty"], lanes, settings)
+    model = window.model
+    row = shown_ids(window).index(mix.orders["town1_grid"])
+    assert model.row(row).overdue
+    index = model.index(row, Col.DUE)
+    assert model.data(index, 9) == theme.color("danger")  # ForegroundRole
+    assert model.data(model.index(row, Col.TITLE), 9) is None
+    closed = shown_ids(window).index(mix.orders["on_spot"])
+    assert model.data(model.index(closed, Col.DUE)) == "—"
+    close_window(qtbot, window)
+
+
+class FlakyFeed(OrderFeed):
+    """A feed whose database can be unplugged."""
+
+    down = False
+
+    def last_event_id(self) -> int:
+        if self.down:
+            raise OperationalError("SELECT 1", {}, Exception("connection refused"))
+        return super().last_event_id()
+
+
+def test_an_unreachable_database_shows_a_message_and_recovers(
+    qtbot: QtBot,
+    svc: OrderService,
+    store: Store,
+    actors: dict[str, Actor],
+    mix: Mix,
+    lanes: Lanes,
+    settings: AppSettings,
+) -> None:
+    feed = FlakyFeed(session_for(store, actors["duty"]))
+    window = open_window(qtbot, store, actors["duty"], lanes, settings, feed=feed)
+    feed.down = True
+    qtbot.waitUntil(window.banner.isVisible, timeout=5000)
+    assert "database" in window.banner.text().lower()
+    assert window.fresh_label.property("role") == "stale"
+    new = svc.register(actors["duty"], draft()).order_id
+    feed.down = False
+    qtbot.waitUntil(lambda: not window.banner.isVisible(), timeout=5000)
+    qtbot.waitUntil(lambda: new in shown_ids(window), timeout=5000)
+    assert window.fresh_label.property("role") is None
+    close_window(qtbot, window)
+
+
+def test_window_geometry_and_columns_survive_a_restart(
+    qtbot: QtBot,
+    store: Store,
+    actors: dict[str, Actor],
+    lanes: Lanes,
+    settings: AppSettings,
+) -> None:
+    first = open_window(qtbot, store, actors["duty"], lanes, settings)
+    first.resize(700, 500)  # inside the 800×600 offscreen screen
+    first.table.setColumnWidth(Col.CALLER, 333)
+    close_window(qtbot, first)
+    second = open_window(qtbot, store, actors["duty"], lanes, settings)
+    assert (second.width(), second.height()) == (700, 500)
+    assert second.table.columnWidth(Col.CALLER) == 333
+    close_window(qtbot, second)
+
+
+def test_status_bar_names_user_unit_database_and_freshness(
+    qtbot: QtBot,
+    store: Store,
+    actors: dict[str, Actor],
+    lanes: Lanes,
+    settings: AppSettings,
+) -> None:
+    window = open_window(qtbot, store, actors["h_town1"], lanes, settings)
+    assert "h_town1" in window.user_label.text()
+    assert "第1镇" in window.unit_label.text()
+    assert store.url in window.db_label.text()
+    qtbot.waitUntil(lambda: "Data updated at" in window.fresh_label.text(), timeout=5000)
+    close_window(qtbot, window)
+
+
+class ManualChanges(QObject):
+    """A stand-in for the poller: the PostgreSQL NOTIFY listener will plug in the same way."""
+
+    events_did_arrive = Signal(int)
+    poll_did_succeed = Signal()
+    poll_did_fail = Signal(object)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tasks = TaskOwner()
+        self.running = False
+        self.seen = -1
+
+    def start(self) -> None:
+        self.running = True
+
+    def stop(self) -> None:
+        self.running = False
+
+    def mark_seen(self, event_id: int) -> None:
+        self.seen = event_id
+
+
+def test_the_change_feed_is_swappable(
+    qtbot: QtBot,
+    svc: OrderService,
+    store: Store,
+    actors: dict[str, Actor],
+    lanes: Lanes,
+    settings: AppSettings,
+) -> None:
+    changes = ManualChanges()
+    window = open_window(qtbot, store, actors["duty"], lanes, settings, changes=changes)
+    assert changes.running and changes.seen == 0  # the fresh database has no events yet
+    oid = svc.register(actors["duty"], draft()).order_id
+    qtbot.wait(200)
+    assert oid not in shown_ids(window)  # nobody told the window
+    with qtbot.waitSignal(window.rows_did_load, timeout=5000):
+        changes.events_did_arrive.emit(changes.seen + 1)
+    assert shown_ids(window)[0] == oid
+    close_window(qtbot, window)
+    assert not changes.running

@@ -1,0 +1,91 @@
+"""Render the screens as a person sees them (CONVENTIONS "look at the screens").
+
+Each render goes to tmp_path; set CC_SCREENSHOT_DIR to keep them (out/ is git-ignored):
+    CC_SCREENSHOT_DIR=out pytest tests/desktop/test_screens.py -k sqlite
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QApplication, QWidget
+from pytestqt.qtbot import QtBot
+
+from core.clock import ManualClock
+from core.domain.actor import Actor
+from core.service import OrderService
+from core.store import Store
+from desktop import i18n
+from desktop.lanes import Lanes
+from desktop.settings import AppSettings
+from desktop.views.login import LoginDialog
+from tests.core.county import County
+from tests.core.test_queries import populate
+from tests.desktop.helpers import close_window, open_window
+
+SIZE = (1600, 900)
+
+
+@pytest.fixture(params=["zh", "en"])
+def lang(request: pytest.FixtureRequest, qapp: QApplication) -> Iterator[str]:
+    installed = i18n.install(qapp, request.param)
+    yield str(request.param)
+    i18n.uninstall(qapp, installed)
+
+
+def save(widget: QWidget, name: str, tmp_path: Path) -> QImage:
+    image = widget.grab().toImage()
+    targets = [tmp_path]
+    if keep := os.environ.get("CC_SCREENSHOT_DIR"):
+        targets.append(Path(keep))
+    for folder in targets:
+        folder.mkdir(parents=True, exist_ok=True)
+        assert image.save(str(folder / f"{name}.png"))
+    return image
+
+
+def test_login_dialog_renders(
+    qtbot: QtBot, store: Store, lanes: Lanes, settings: AppSettings, lang: str, tmp_path: Path
+) -> None:
+    dialog = LoginDialog(store, lanes, settings)
+    qtbot.addWidget(dialog)
+    with qtbot.waitSignal(dialog.demo_did_load, timeout=5000):
+        dialog.show()
+    with qtbot.waitSignal(dialog.login_did_fail, timeout=5000):
+        dialog.submit_with("duty", "wrong-password")
+    image = save(dialog, f"test_login_{lang}", tmp_path)
+    assert image.width() >= dialog.minimumWidth()
+    # The inline error is not cut off: it gets the height its wrapped text needs.
+    assert dialog.error.isVisible()
+    assert dialog.error.height() >= dialog.error.heightForWidth(dialog.error.width())
+    dialog.close()
+
+
+@pytest.mark.parametrize("user", ["duty", "h_town1"])
+def test_main_window_renders(
+    qtbot: QtBot,
+    svc: OrderService,
+    store: Store,
+    actors: dict[str, Actor],
+    county: County,
+    clock: ManualClock,
+    lanes: Lanes,
+    settings: AppSettings,
+    lang: str,
+    user: str,
+    tmp_path: Path,
+) -> None:
+    populate(svc, actors, county, clock)
+    window = open_window(qtbot, store, actors[user], lanes, settings)
+    window.resize(*SIZE)
+    qtbot.wait(100)
+    image = save(window, f"test_main_{user}_{lang}", tmp_path)
+    assert (image.width(), image.height()) == SIZE
+    table = window.table
+    # The fitted columns fit the window: no horizontal scrolling at 1600 px.
+    assert table.horizontalScrollBar().maximum() == 0
+    close_window(qtbot, window)
