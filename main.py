@@ -16,7 +16,7 @@ import sys
 from collections.abc import Sequence
 
 # Sub-command modules, each with register(subparsers) and run(args) -> int.
-COMMANDS = ("db", "info", "calendar", "policy")
+COMMANDS = ("db", "info", "calendar", "policy", "demo", "stats")
 
 SCHEMA_ADVICE = {
     "schema_missing": "the database has no schema yet: run `python main.py db upgrade` first",
@@ -33,6 +33,12 @@ def parser() -> argparse.ArgumentParser:
         help="database URL or SQLite file (default: CC_DATABASE_URL, "
         "else command-center.sqlite3 in the user data directory)",
     )
+    p.add_argument(
+        "--lang",
+        choices=("zh", "en"),
+        default="zh",
+        help="workstation language: zh (Simplified Chinese, the default) or en (English)",
+    )
     sub = p.add_subparsers(dest="command")
     for name in COMMANDS:
         importlib.import_module(f"commands.{name}").register(sub)
@@ -40,11 +46,11 @@ def parser() -> argparse.ArgumentParser:
 
 
 def workstation(args: argparse.Namespace) -> int:
-    from commands import open_store
+    """The desktop app. An empty database gets the schema and a demo county first."""
+    from core.storage.db import resolve_url
+    from desktop.app import run
 
-    store = open_store(args, create=True)
-    print(f"Command Center database ready: {store.url}")
-    return 0
+    return run(resolve_url(args.db), lang=args.lang)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

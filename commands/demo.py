@@ -19,7 +19,9 @@ def _count(text: str) -> int:
 
 def register(sub: Any) -> None:
     p = sub.add_parser("demo", help="build the demo county in an empty database")
-    p.add_argument("--orders", type=_count, default=None, help="orders to generate (default 60,000)")
+    p.add_argument(
+        "--orders", type=_count, default=None, help="orders to generate (default 60,000)"
+    )
     p.add_argument("--seed", type=int, default=2026, help="the same seed gives the same county")
 
 
@@ -33,16 +35,26 @@ def run(args: argparse.Namespace) -> int:
         step = int(fraction * 20)
         if step != last[0]:
             last[0] = step
-            print(f"\r{stage:<12} {'#' * step:<20} {fraction:4.0%}", end="", file=sys.stderr, flush=True)
+            print(
+                f"\r{stage:<12} {'#' * step:<20} {fraction:4.0%}",
+                end="",
+                file=sys.stderr,
+                flush=True,
+            )
 
-    summary = build_demo(resolve_url(args.db), orders=args.orders, seed=args.seed, progress=progress)
+    summary = build_demo(
+        resolve_url(args.db), orders=args.orders, seed=args.seed, progress=progress
+    )
     print(file=sys.stderr)
     print(
         f"demo county ready: {summary.units} units, {summary.users} users, "
         f"{summary.addresses} standard addresses, {summary.orders} orders, "
         f"{summary.events} events in {summary.seconds:.1f} s"
     )
-    print("log in as any user with the password 'demo1234' (e.g. duty01, dispatch01, supervisor01, t01)")
+    print(
+        "log in as any user with the password 'demo1234' (duty01, dispatch01, supervisor01, t01…)"
+    )
     if summary.refused:
-        print(f"warning: the simulation had {sum(summary.refused.values())} refused actions: {summary.refused}")
+        count = sum(summary.refused.values())
+        print(f"warning: the simulation had {count} refused actions: {summary.refused}")
     return 0

@@ -278,6 +278,7 @@ time_limits = Table(
     Index("ix_time_limits_order", "order_id"),
     Index("ix_time_limits_hop", "hop_id"),
     Index("ix_time_limits_open_due", "ended_at", "due_at"),
+    Index("ix_time_limits_kind_due", "kind", "due_at"),
 )
 
 attachment_blobs = Table(

@@ -138,7 +138,7 @@ _NAMES: dict[type, tuple[str, ...]] = {}
 
 
 def names(rec_type: type) -> tuple[str, ...]:
-    """Column names of a record type (cached: flush asks for them hundreds of thousands of times)."""
+    """Column names of a record type, cached: flush asks for them very often."""
     found = _NAMES.get(rec_type)
     if found is None:
         found = _NAMES[rec_type] = tuple(f.name for f in fields(rec_type))
@@ -163,6 +163,14 @@ def json_value(value: Any) -> Any:
     if isinstance(value, datetime):
         return value.astimezone(UTC).isoformat()
     return value
+
+
+def lim_overdue(lim: LimitRec, at: datetime) -> bool:
+    """Past due at ``at``. A pause stops the clock, but not for a limit already overdue
+    when the pause began: that one stays overdue."""
+    if lim.paused_at is not None:
+        return lim.due_at < lim.paused_at
+    return lim.due_at < at
 
 
 # --- pending writes ----------------------------------------------------------------------
@@ -308,9 +316,7 @@ class Aggregate:
     def overdue_at(self, at: datetime) -> bool:
         """Any limit running (or ending right now) past its due: frozen into each event."""
         return any(
-            lim.due_at < at
-            and lim.paused_at is None
-            and (lim.ended_at is None or lim.ended_at >= at)
+            lim_overdue(lim, at) and (lim.ended_at is None or lim.ended_at >= at)
             for lim in self.limits
         )
 

@@ -15,7 +15,7 @@ from core.domain.ids import HopId, LimitId
 from core.errors import CoreError
 from core.policy import LimitFacts, LimitRule
 from core.workflow.context import Ctx
-from core.workflow.model import Aggregate, HopRec, LimitRec
+from core.workflow.model import Aggregate, HopRec, LimitRec, lim_overdue
 
 log = logging.getLogger(__name__)
 
@@ -85,7 +85,7 @@ def end_limits(
 
 
 def end_limit(agg: Aggregate, ctx: Ctx, lim: LimitRec) -> None:
-    overdue = lim.paused_at is None and ctx.now > lim.due_at
+    overdue = lim_overdue(lim, ctx.now)
     agg.set_limit(lim, ended_at=ctx.now, ended_overdue=overdue)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import os
 import shutil
+import time
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
@@ -18,6 +19,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 
 from core.auth import load_actor
 from core.clock import ManualClock
@@ -64,10 +66,19 @@ class PgServer:
         return self.url.set(database=name).render_as_string(hide_password=False)
 
     def create(self, name: str, template: str | None = None) -> str:
-        with self.admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            suffix = f' TEMPLATE "{template}"' if template else ""
-            conn.execute(text(f'CREATE DATABASE "{name}"{suffix}'))
+        suffix = f' TEMPLATE "{template}"' if template else ""
+        for attempt in range(5):
+            try:
+                with self.admin.connect() as conn:
+                    conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+                    conn.execute(text(f'CREATE DATABASE "{name}"{suffix}'))
+                break
+            except OperationalError:
+                # "source database is being accessed by other users": autovacuum visits the
+                # template now and then; it leaves within a moment.
+                if attempt == 4:
+                    raise
+                time.sleep(0.5 * (attempt + 1))
         return self.url_for(name)
 
     def drop(self, name: str) -> None:
@@ -116,7 +127,9 @@ def fresh_db(
 ) -> Iterator[Callable[[], str]]:
     """Call it for another fresh copy of the template database; all are dropped after."""
     made: list[str] = []
-    server: PgServer | None = request.getfixturevalue("pg_server") if backend == "postgres" else None
+    server: PgServer | None = (
+        request.getfixturevalue("pg_server") if backend == "postgres" else None
+    )
 
     def make() -> str:
         if backend == "sqlite":

@@ -31,7 +31,9 @@ def empty_db(
 ) -> Iterator[Callable[[], str]]:
     made: list[str] = []
     counter = itertools.count()
-    server: PgServer | None = request.getfixturevalue("pg_server") if backend == "postgres" else None
+    server: PgServer | None = (
+        request.getfixturevalue("pg_server") if backend == "postgres" else None
+    )
 
     def make() -> str:
         if server is None:
