@@ -123,7 +123,7 @@ class DbIds:
 def _changed(agg: Aggregate, table: str, rec: Any) -> dict[str, Any] | None:
     row = as_row(rec)
     key = (table, rec.id)
-    if (table, rec.id) in agg.new_ids or key not in agg.originals:
+    if key in agg.new_ids or key not in agg.originals:
         return None
     return row if row != agg.originals[key] else None
 
@@ -181,8 +181,8 @@ def flush(conn: Connection, aggs: Sequence[Aggregate]) -> list[PendingEvent]:
         conn, [a for a in ordered if not a.is_new and a.order.version != a.loaded_version]
     )
 
-    for table, attr, cols in (("hops", "hops", _HOP_COLS), ("time_limits", "limits", _LIMIT_COLS)):
-        tbl = hops if table == "hops" else time_limits
+    for tbl, attr, cols in ((hops, "hops", _HOP_COLS), (time_limits, "limits", _LIMIT_COLS)):
+        table = tbl.name
         fresh = [as_row(r) for a in ordered for r in getattr(a, attr) if (table, r.id) in a.new_ids]
         if fresh:
             conn.execute(insert(tbl), fresh)
