@@ -344,3 +344,18 @@ state_intervals = Table(
     Index("ix_state_intervals_order", "order_id", "valid_from"),
     Index("ix_state_intervals_state_time", "state", "valid_from", "valid_to"),
 )
+
+# --- working together ------------------------------------------------------------------
+
+# "张三 is editing": a soft lock, advisory only (a save is guarded by the order's version).
+# It expires on its own, so a crashed workstation never leaves an order locked.
+order_locks = Table(
+    "order_locks",
+    metadata,
+    Column("order_id", BigInteger, ForeignKey("orders.id"), primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id"), nullable=False),
+    Column("display_name", String(64), nullable=False),
+    Column("workstation", String(128), nullable=False),
+    Column("acquired_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+)
