@@ -9,7 +9,7 @@ import secrets
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, func, insert, select, text
 
 from core.domain.actor import Actor
 from core.domain.enums import Role
@@ -101,7 +101,14 @@ def create_user(
 
 def load_actor(conn: Connection, user_id: int) -> Actor:
     row = conn.execute(
-        select(users, units.c.path)
+        select(
+            users.c.id,
+            users.c.username,
+            users.c.display_name,
+            users.c.unit_id,
+            users.c.active,
+            units.c.path,
+        )
         .join(units, units.c.id == users.c.unit_id)
         .where(users.c.id == user_id)
     ).first()
@@ -118,16 +125,32 @@ def load_actor(conn: Connection, user_id: int) -> Actor:
     )
 
 
+def connected_user(conn: Connection) -> int | None:
+    """The user whose PostgreSQL role this connection logged in as (``users.db_role``),
+    or None: SQLite, or a role that is no user's (the owner, an administrator)."""
+    if conn.dialect.name != "postgresql":
+        return None
+    found = conn.execute(select(users.c.id).where(users.c.db_role == func.session_user())).scalar()
+    return int(found) if found is not None else None
+
+
 def login(conn: Connection, username: str, password: str) -> Actor:
-    """The same error for an unknown user and a wrong password."""
+    """The same error for an unknown user and a wrong password.
+
+    Connected as a user's own database role, only that user may log in: the role, not
+    the username typed, is what row-level security trusts. Such a role may not read
+    ``users.password_hash``; ``cc_login_hash()`` gives it its own hash and no other."""
+    me = connected_user(conn)
     row = conn.execute(
-        select(users.c.id, users.c.password_hash, users.c.active).where(
-            users.c.username == username.strip()
-        )
+        select(users.c.id, users.c.active).where(users.c.username == username.strip())
     ).first()
-    if row is None:
+    if row is None or (me is not None and row.id != me):
         verify_password(password, _DUMMY_HASH)
         raise AuthError()
-    if not verify_password(password, row.password_hash) or not row.active:
+    if me is None:
+        stored = conn.execute(select(users.c.password_hash).where(users.c.id == row.id)).scalar()
+    else:
+        stored = conn.execute(text("SELECT cc_login_hash()")).scalar()
+    if not verify_password(password, str(stored or "")) or not row.active:
         raise AuthError()
     return load_actor(conn, row.id)

@@ -7,6 +7,10 @@ table is small), so the order and hop tables are filtered through their unit-id 
 A user whose unit contains every unit (the county, or the city above it) gets no filter.
 
 Core returns codes (state, channel, request type); the desktop translates them.
+
+Lists read the caller through ``orders.phone_masked`` and ``orders.caller_shown``, which
+core keeps with every change: a PostgreSQL user role may not read the full columns
+(core.storage.dbroles), and a full number is read only through ``core.privacy``.
 """
 
 from __future__ import annotations
@@ -20,7 +24,6 @@ from sqlalchemy import ColumnElement, Connection, Subquery, exists, func, not_, 
 from core.domain.actor import Actor
 from core.domain.enums import LimitKind
 from core.domain.ids import EventId, OrderId
-from core.phone import PhoneError, parse_phone
 from core.storage import ids
 from core.storage.schema import (
     categories,
@@ -31,8 +34,6 @@ from core.storage.schema import (
     user_roles,
     users,
 )
-
-MASKED_UNPARSABLE = "****"
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,14 +125,6 @@ def count_orders(conn: Connection, actor: Actor, states: Collection[str] | None 
     return int(conn.execute(stmt).scalar_one())
 
 
-def _mask(phone: str | None) -> str | None:
-    try:
-        parsed = parse_phone(phone)
-    except PhoneError:
-        return MASKED_UNPARSABLE
-    return parsed.masked() if parsed is not None else None
-
-
 def list_orders(
     conn: Connection,
     actor: Actor,
@@ -140,8 +133,10 @@ def list_orders(
     offset: int = 0,
     states: Collection[str] | None = None,
     now: datetime | None = None,
+    order_ids: Collection[int] | None = None,
 ) -> list[OrderRow]:
-    """The orders the actor may see, newest registration first (ties: newest id)."""
+    """The orders the actor may see, newest registration first (ties: newest id).
+    ``order_ids`` narrows it to those orders: a live view re-reads only what changed."""
     now = now or datetime.now(UTC)
     loc = units.alias("loc")
     lead = units.alias("lead")
@@ -157,8 +152,8 @@ def list_orders(
             categories.c.name.label("category_name"),
             categories.c.code.label("category_code"),
             orders.c.title,
-            orders.c.caller_name,
-            orders.c.phone,
+            orders.c.caller_shown,
+            orders.c.phone_masked,
             orders.c.confidential,
             orders.c.address,
             loc.c.name.label("location_unit_name"),
@@ -179,6 +174,8 @@ def list_orders(
         stmt = stmt.where(_held_or_located(unit_ids))
     if states is not None:
         stmt = stmt.where(_state_in(states))
+    if order_ids is not None:
+        stmt = stmt.where(orders.c.id.in_(sorted(order_ids)))
     rows = conn.execute(stmt).all()
     limits = _open_resolve_limits(conn, [r.id for r in rows])
     out: list[OrderRow] = []
@@ -198,8 +195,8 @@ def list_orders(
                 category_name=r.category_name,
                 category_code=r.category_code,
                 title=r.title,
-                caller_name=None if hidden else r.caller_name,
-                caller_phone=None if hidden else _mask(r.phone),
+                caller_name=None if hidden else r.caller_shown,
+                caller_phone=None if hidden else r.phone_masked,
                 confidential=hidden,
                 address=r.address,
                 location_unit_name=r.location_unit_name,

@@ -1,7 +1,9 @@
 """Rebuild an order from its events alone, and compare with what is stored.
 
 Each event's payload holds the journal of the changes it made (``order``, ``hops``,
-``limits``, ``callers``), so folding the payloads in id order must give the rows.
+``limits``, ``callers``), so folding the payloads in id order must give the rows. The
+caller's name and numbers sit in ``private_payload`` (same layout, merged back here), so
+replay needs a role that may read that column: the owner or the service, not a user role.
 """
 
 from __future__ import annotations
@@ -14,7 +16,14 @@ from sqlalchemy import Connection, select
 
 from core.storage.repo import load_aggregate
 from core.storage.schema import events
-from core.workflow.model import Aggregate, as_row, json_value
+from core.workflow.model import (
+    Aggregate,
+    as_row,
+    json_value,
+    mask_phone,
+    merge_private,
+    shown_caller,
+)
 
 
 @dataclass
@@ -36,6 +45,17 @@ def fold(payloads: Iterable[Mapping[str, Any]]) -> Rebuilt:
         ):
             for key, values in payload.get(bucket, {}).items():
                 target.setdefault(key, {}).update(values)
+    if out.order and "phone_masked" not in out.order:
+        # Events written before the derived list columns existed (migration 0006).
+        out.order.update(
+            shown_caller(
+                out.order.get("caller_name"),
+                out.order.get("phone"),
+                bool(out.order.get("confidential")),
+            )
+        )
+    for caller in out.callers.values():
+        caller.setdefault("phone_masked", mask_phone(caller.get("phone")))
     return out
 
 
@@ -55,9 +75,11 @@ def snapshot(agg: Aggregate) -> Rebuilt:
 
 def replay_order(conn: Connection, order_id: int) -> Rebuilt:
     rows = conn.execute(
-        select(events.c.payload).where(events.c.order_id == order_id).order_by(events.c.id)
-    ).scalars()
-    return fold(rows)
+        select(events.c.payload, events.c.private_payload)
+        .where(events.c.order_id == order_id)
+        .order_by(events.c.id)
+    )
+    return fold(merge_private(r.payload, r.private_payload) for r in rows)
 
 
 def differences(conn: Connection, order_id: int) -> list[str]:

@@ -16,6 +16,7 @@ from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
 ENV_URL = "CC_DATABASE_URL"
+PG_POOL_SIZE, PG_MAX_OVERFLOW = 3, 2  # at most 5 pooled connections per engine
 APP_NAME = "CommandCenter"
 
 
@@ -65,6 +66,12 @@ def create_db_engine(url: str, *, sqlite_cache_mb: int = 64, **kwargs: Any) -> E
             f"unsupported database {parsed.get_backend_name()!r}: use sqlite or postgresql"
         )
     kwargs.setdefault("pool_pre_ping", True)
+    # A workstation's two lanes need a few connections, never SQLAlchemy's default 5+10:
+    # the server's max_connections is shared by every workstation (README, "Database
+    # roles and row-level security").
+    if "poolclass" not in kwargs:
+        kwargs.setdefault("pool_size", PG_POOL_SIZE)
+        kwargs.setdefault("max_overflow", PG_MAX_OVERFLOW)
     return create_engine(url, **kwargs)
 
 

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from typing import Any
+from weakref import WeakKeyDictionary
 
-from sqlalchemy import Connection, and_, bindparam, insert, select, update
+from sqlalchemy import Connection, Engine, and_, bindparam, insert, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -36,6 +37,7 @@ from core.workflow.model import (
     PendingEvent,
     as_row,
     names,
+    split_private,
 )
 
 _ORDER_COLS = names(OrderRec)
@@ -46,7 +48,45 @@ _CALLER_COLS = names(CallerRec)
 
 def _rec(rec_type: type, cols: tuple[str, ...], row: Any) -> Any:
     m = row._mapping
-    return rec_type(**{c: m[c] for c in cols})
+    return rec_type(**{c: m.get(c) for c in cols})
+
+
+# --- columns the connected role may not read (PostgreSQL user roles) ------------------------
+
+_WITHHELD: WeakKeyDictionary[Engine, dict[str, frozenset[str]]] = WeakKeyDictionary()
+_GUARDED_TABLES = ("orders", "order_callers", "events", "users")
+
+
+def withheld_columns(conn: Connection) -> dict[str, frozenset[str]]:
+    """Per table, the columns this connection's role may not SELECT. Asked once per engine:
+    a workstation connects as one role for its whole life. Empty on SQLite and for owners."""
+    if conn.dialect.name != "postgresql":
+        return {}
+    engine = conn.engine
+    found = _WITHHELD.get(engine)
+    if found is None:
+        rows = conn.execute(
+            text(
+                "SELECT c.relname AS tbl, a.attname AS col FROM pg_attribute a"
+                " JOIN pg_class c ON c.oid = a.attrelid"
+                " WHERE c.relnamespace = current_schema()::regnamespace"
+                " AND c.relname = ANY(:tables) AND a.attnum > 0 AND NOT a.attisdropped"
+                " AND NOT has_column_privilege(c.oid, a.attnum, 'SELECT')"
+            ),
+            {"tables": list(_GUARDED_TABLES)},
+        ).all()
+        by_table: dict[str, set[str]] = {}
+        for tbl, col in rows:
+            by_table.setdefault(tbl, set()).add(col)
+        found = {t: frozenset(cols) for t, cols in by_table.items()}
+        _WITHHELD[engine] = found
+    return found
+
+
+def readable(conn: Connection, table: Any) -> list[Any]:
+    """The columns of ``table`` this connection may SELECT, in table order."""
+    hidden = withheld_columns(conn).get(table.name, frozenset())
+    return [c for c in table.c if c.name not in hidden]
 
 
 def load_aggregates(conn: Connection, order_ids: Iterable[int]) -> dict[int, Aggregate]:
@@ -54,11 +94,14 @@ def load_aggregates(conn: Connection, order_ids: Iterable[int]) -> dict[int, Agg
     if not wanted:
         return {}
     out: dict[int, Aggregate] = {}
+    withheld = withheld_columns(conn).get("orders", frozenset())
+    order_cols = readable(conn, orders)
+    caller_cols = readable(conn, order_callers)
     for chunk_start in range(0, len(wanted), 500):
         chunk = wanted[chunk_start : chunk_start + 500]
-        for row in conn.execute(select(orders).where(orders.c.id.in_(chunk))):
+        for row in conn.execute(select(*order_cols).where(orders.c.id.in_(chunk))):
             order = _rec(OrderRec, _ORDER_COLS, row)
-            agg = Aggregate(order=order, loaded_version=order.version)
+            agg = Aggregate(order=order, loaded_version=order.version, withheld=withheld)
             agg.originals[("orders", order.id)] = as_row(order)
             out[order.id] = agg
         for row in conn.execute(
@@ -74,7 +117,7 @@ def load_aggregates(conn: Connection, order_ids: Iterable[int]) -> dict[int, Agg
             out[lim.order_id].limits.append(lim)
             out[lim.order_id].originals[("time_limits", lim.id)] = as_row(lim)
         for row in conn.execute(
-            select(order_callers)
+            select(*caller_cols)
             .where(order_callers.c.order_id.in_(chunk))
             .order_by(order_callers.c.id)
         ):
@@ -146,17 +189,31 @@ def _update_many(
 
 
 def _update_orders(conn: Connection, changed: Sequence[Aggregate]) -> None:
-    """UPDATE … WHERE version = the version we read: a concurrent writer makes it miss."""
+    """UPDATE … WHERE version = the version we read: a concurrent writer makes it miss.
+
+    Columns the role could not read were loaded as None: they are written only when
+    this transaction set them, so saving an order never blanks its caller's number."""
     if not changed:
         return
+    groups: dict[frozenset[str], list[Aggregate]] = {}
+    for agg in changed:
+        groups.setdefault(agg.withheld, []).append(agg)
+    for skip, aggs in groups.items():
+        _update_order_group(conn, aggs, skip)
+
+
+def _update_order_group(
+    conn: Connection, changed: Sequence[Aggregate], skip: frozenset[str]
+) -> None:
+    cols = [c for c in _ORDER_COLS if c != "id" and c not in skip]
     stmt = (
         update(orders)
         .where(and_(orders.c.id == bindparam("_id"), orders.c.version == bindparam("_read")))
-        .values({c: bindparam(c) for c in _ORDER_COLS if c != "id"})
+        .values({c: bindparam(c) for c in cols})
     )
     rows = [
         {
-            **{k: v for k, v in as_row(a.order).items() if k != "id"},
+            **{k: v for k, v in as_row(a.order).items() if k in cols},
             "_id": a.order.id,
             "_read": a.loaded_version,
         }
@@ -206,6 +263,7 @@ def flush(conn: Connection, aggs: Sequence[Aggregate]) -> list[PendingEvent]:
         for offset, ev in enumerate(pending):
             ev.id = first + offset
         owner = {id(e): a.order.id for a in ordered for e in a.events}
+        split = {id(e): split_private(e.payload) for e in pending}
         conn.execute(
             insert(events),
             [
@@ -223,7 +281,8 @@ def flush(conn: Connection, aggs: Sequence[Aggregate]) -> list[PendingEvent]:
                     "to_state": e.to_state,
                     "reason": e.reason,
                     "overdue": e.overdue,
-                    "payload": e.payload,
+                    "payload": split[id(e)][0],
+                    "private_payload": split[id(e)][1],
                 }
                 for e in pending
             ],

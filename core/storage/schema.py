@@ -82,6 +82,9 @@ users = Table(
     Column("phone", String(32), nullable=True),
     Column("active", Boolean, nullable=False, default=True),
     Column("created_at", UTCDateTime, nullable=False),
+    # The PostgreSQL login role of this user (``python main.py roles create``); row-level
+    # security maps ``session_user`` back to the user through it.
+    Column("db_role", String(63), nullable=True, unique=True),
 )
 
 user_roles = Table(
@@ -202,6 +205,11 @@ orders = Table(
     Column("merged_into_id", BigInteger, ForeignKey("orders.id"), nullable=True),
     Column("transfer_destination", String(128), nullable=True),
     Column("void_reason", Text, nullable=True),
+    # What a list may show of the caller, kept by core whenever phone, name or
+    # confidential change: the masked number and the name, both NULL when confidential.
+    # Roles without the right to the full columns read these (see core.storage.dbroles).
+    Column("phone_masked", String(40), nullable=True),
+    Column("caller_shown", String(64), nullable=True),
     Index("ix_orders_state", "state", "registered_at"),
     Index("ix_orders_centre_state", "centre_unit_id", "state"),
     Index("ix_orders_lead_state", "lead_unit_id", "state"),
@@ -224,6 +232,7 @@ order_callers = Table(
     Column("source", String(16), nullable=False),
     Column("from_order_id", BigInteger, ForeignKey("orders.id"), nullable=True),
     Column("added_at", UTCDateTime, nullable=False),
+    Column("phone_masked", String(40), nullable=True),
     Index("ix_order_callers_order", "order_id"),
     Index("ix_order_callers_phone_digits", "phone_digits"),
 )
@@ -326,6 +335,9 @@ events = Table(
     # Frozen at the moment of the event: was any open limit of the order overdue?
     Column("overdue", Boolean, nullable=False),
     Column("payload", Json, nullable=False),
+    # The caller's name and numbers out of ``payload`` (same layout): user roles may not
+    # read this column. Replay merges both.
+    Column("private_payload", Json, nullable=True),
     UniqueConstraint("order_id", "order_version", name="uq_events_order_version"),
     Index("ix_events_at", "at"),
     Index("ix_events_kind_at", "kind", "at"),
@@ -343,6 +355,23 @@ state_intervals = Table(
     Column("to_event_id", BigInteger, nullable=True),
     Index("ix_state_intervals_order", "order_id", "valid_from"),
     Index("ix_state_intervals_state_time", "state", "valid_from", "valid_to"),
+)
+
+# Every read of a full phone number or a confidential informant (cc_reveal_* on PostgreSQL,
+# core.privacy on both backends).
+phone_reads = Table(
+    "phone_reads",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("at", UTCDateTime, nullable=False),
+    Column("user_id", Integer, ForeignKey("users.id"), nullable=True),
+    Column("db_role", String(63), nullable=True),
+    Column("order_id", BigInteger, ForeignKey("orders.id"), nullable=False),
+    Column("caller_id", BigInteger, nullable=True),
+    Column("field", String(32), nullable=False),
+    Column("reason", Text, nullable=False),
+    Index("ix_phone_reads_order", "order_id"),
+    Index("ix_phone_reads_at", "at"),
 )
 
 # --- working together ------------------------------------------------------------------

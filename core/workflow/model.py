@@ -69,6 +69,9 @@ class OrderRec:
     merged_into_id: int | None = None
     transfer_destination: str | None = None
     void_reason: str | None = None
+    # Derived by ``Aggregate.set_order`` (see ``shown_caller``); never set them directly.
+    phone_masked: str | None = None
+    caller_shown: str | None = None
 
 
 @dataclass(slots=True)
@@ -132,6 +135,82 @@ class CallerRec:
     source: str
     from_order_id: int | None
     added_at: datetime
+    phone_masked: str | None = None  # derived by ``Aggregate.add_caller``
+
+
+# --- privacy: what a role without the full columns may read ------------------------------
+
+# Columns user roles may not SELECT on PostgreSQL (core.storage.dbroles); the same keys
+# are kept out of events.payload and go to events.private_payload instead.
+PRIVATE_ORDER_COLS = ("caller_name", "phone", "phone_digits")
+PRIVATE_CALLER_COLS = ("name", "phone", "phone_digits")
+MASKED_UNPARSABLE = "****"
+
+
+def mask_phone(phone: str | None) -> str | None:
+    from core.phone import PhoneError, parse_phone
+
+    try:
+        parsed = parse_phone(phone)
+    except PhoneError:
+        return MASKED_UNPARSABLE
+    return parsed.masked() if parsed is not None else None
+
+
+def shown_caller(
+    caller_name: str | None, phone: str | None, confidential: bool
+) -> dict[str, str | None]:
+    """The derived list columns: an informant of a confidential order shows nothing."""
+    if confidential:
+        return {"phone_masked": None, "caller_shown": None}
+    return {"phone_masked": mask_phone(phone), "caller_shown": caller_name}
+
+
+def _split(
+    values: dict[str, Any], private: tuple[str, ...]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    return (
+        {k: v for k, v in values.items() if k not in private},
+        {k: v for k, v in values.items() if k in private},
+    )
+
+
+def split_private(payload: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """An event payload as (what user roles may read, the caller's name and numbers)."""
+    public = dict(payload)
+    hidden: dict[str, Any] = {}
+    for key in ("order", "from", "to"):  # from/to: a field_edited event's old and new values
+        values = payload.get(key)
+        if isinstance(values, dict) and any(k in values for k in PRIVATE_ORDER_COLS):
+            public[key], hidden[key] = _split(values, PRIVATE_ORDER_COLS)
+    callers = payload.get("callers")
+    if isinstance(callers, dict) and callers:
+        shown: dict[str, Any] = {}
+        kept: dict[str, Any] = {}
+        for cid, values in callers.items():
+            shown[cid], secret = _split(values, PRIVATE_CALLER_COLS)
+            if secret:
+                kept[cid] = secret
+        public["callers"] = shown
+        if kept:
+            hidden["callers"] = kept
+    return public, (hidden or None)
+
+
+def merge_private(payload: dict[str, Any], private: dict[str, Any] | None) -> dict[str, Any]:
+    """The inverse of ``split_private``."""
+    if not private:
+        return dict(payload)
+    out = dict(payload)
+    for key, values in private.items():
+        if key == "callers":
+            callers = {cid: dict(v) for cid, v in out.get("callers", {}).items()}
+            for cid, secret in values.items():
+                callers.setdefault(cid, {}).update(secret)
+            out["callers"] = callers
+        else:
+            out[key] = {**out.get(key, {}), **values}
+    return out
 
 
 _NAMES: dict[type, tuple[str, ...]] = {}
@@ -220,6 +299,9 @@ class Aggregate:
     new_attachments: list[tuple[dict[str, Any], bytes]] = field(default_factory=list)
     # Column values as loaded, keyed by (table, id): what flush compares against.
     originals: dict[tuple[str, int], dict[str, Any]] = field(default_factory=dict)
+    # Order columns the connected database role may not read (loaded as None): flush
+    # writes them only when they were changed.
+    withheld: frozenset[str] = frozenset()
     _journal: dict[str, Any] = field(default_factory=dict)
 
     # -- mutation, always journalled --------------------------------------------------
@@ -231,6 +313,23 @@ class Aggregate:
                 raise AttributeError(f"orders has no column {key!r}")
             setattr(self.order, key, value)
             bucket[key] = json_value(value)
+        if self.withheld and not self.withheld.isdisjoint(values):
+            self.withheld = self.withheld.difference(values)  # known from now on
+        if not {"phone", "caller_name", "confidential"}.isdisjoint(values):
+            self._derive_shown()
+
+    def _derive_shown(self) -> None:
+        o = self.order
+        derived = shown_caller(o.caller_name, o.phone, o.confidential)
+        # A value this role could not read stays as it was, unless confidential hides it.
+        if not o.confidential:
+            if "phone" in self.withheld:
+                derived.pop("phone_masked")
+            if "caller_name" in self.withheld:
+                derived.pop("caller_shown")
+        changed = {k: v for k, v in derived.items() if getattr(o, k) != v}
+        if changed:
+            self.set_order(**changed)
 
     def set_hop(self, hop: HopRec, **values: Any) -> None:
         bucket = self._journal.setdefault("hops", {}).setdefault(str(hop.id), {})
@@ -265,6 +364,7 @@ class Aggregate:
         return lim
 
     def add_caller(self, caller: CallerRec) -> None:
+        caller.phone_masked = mask_phone(caller.phone)
         self.callers.append(caller)
         self.new_ids.add(("order_callers", caller.id))
         self._journal.setdefault("callers", {})[str(caller.id)] = {
