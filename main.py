@@ -16,7 +16,7 @@ import sys
 from collections.abc import Sequence
 
 # Sub-command modules, each with register(subparsers) and run(args) -> int.
-COMMANDS = ("db", "info", "calendar", "policy", "demo", "stats")
+COMMANDS = ("db", "info", "calendar", "policy", "demo", "stats", "service", "roles")
 
 SCHEMA_ADVICE = {
     "schema_missing": "the database has no schema yet: run `python main.py db upgrade` first",

@@ -9,16 +9,19 @@ from __future__ import annotations
 import tomllib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from core.deadlines import EndRule, LimitUnit
+from core.calendar import WorkCalendar
+from core.deadlines import Due, EndRule, LimitUnit, compute_due
 from core.domain.enums import Channel, LimitKind, LimitStart, RequestType, Urgency
 from core.errors import FieldError, ValidationError
 from core.taxonomy import LIMIT_CLASSES
 
 MATCH_KEYS = ("limit_class", "request_type", "urgency", "channel", "tier")
 UNSATISFIED_POLICIES = ("reopen", "supervisor_close")
+VISIT_EXPIRED_POLICIES = ("close", "keep")
 
 
 @dataclass(frozen=True)
@@ -51,6 +54,27 @@ class LimitRule:
 
 
 @dataclass(frozen=True)
+class VisitWindow:
+    """How long an order may wait in pending_visit (待回访), counted from the passed review."""
+
+    amount: int = 3
+    unit: LimitUnit = LimitUnit.WORKING_DAYS
+    end: EndRule = EndRule.SAME_TIME
+
+    def due(self, entered: datetime, cal: WorkCalendar, tz: ZoneInfo) -> Due:
+        return compute_due(entered, self.amount, self.unit, self.end, cal, tz)
+
+    def shortest(self) -> timedelta:
+        """No window ends sooner than this after it starts (a cheap filter in SQL):
+        working days and end-of-day rules only ever add time."""
+        return (
+            timedelta(hours=self.amount)
+            if self.unit is LimitUnit.HOURS
+            else timedelta(days=self.amount)
+        )
+
+
+@dataclass(frozen=True)
 class PolicyVersion:
     id: str
     effective_from: datetime
@@ -60,6 +84,9 @@ class PolicyVersion:
     visit_max_attempts: int
     unsatisfied_visit: str
     rules: tuple[LimitRule, ...]
+    # Old documents lack these two keys: the defaults apply.
+    visit_window: VisitWindow = VisitWindow()
+    visit_expired: str = "close"  # "close": the service closes it as unreachable; "keep"
 
 
 class PolicyBook:
@@ -184,6 +211,34 @@ def _parse_rule(item: Any, where: str, src: str, errors: list[FieldError]) -> Li
     )
 
 
+def _parse_visit_window(raw: Any, bad: Callable[[str, str, Any], None]) -> VisitWindow | None:
+    """``visit_window = { amount = 3, unit = "working_days", end = "same_time" }``;
+    every key is optional."""
+    if not isinstance(raw, dict):
+        bad("visit_window", "not_a_table", raw)
+        return None
+    default = VisitWindow()
+    ok = True
+    for key in sorted(set(raw) - {"amount", "unit", "end"}):
+        bad(f"visit_window.{key}", "unknown_key", key)
+        ok = False
+    amount = raw.get("amount", default.amount)
+    if not isinstance(amount, int) or isinstance(amount, bool) or amount < 1:
+        bad("visit_window.amount", "not_positive_int", amount)
+        ok = False
+    try:
+        unit = LimitUnit(str(raw.get("unit", default.unit.value)))
+    except ValueError:
+        bad("visit_window.unit", "unknown_value", raw.get("unit"))
+        ok = False
+    try:
+        end = EndRule(str(raw.get("end", default.end.value)))
+    except ValueError:
+        bad("visit_window.end", "unknown_value", raw.get("end"))
+        ok = False
+    return VisitWindow(amount, unit, end) if ok else None
+
+
 def parse_policy_document(doc: Mapping[str, Any], src: str = "<policy>") -> list[PolicyVersion]:
     """Validate a whole policy; every bad field is reported with its path."""
     errors: list[FieldError] = []
@@ -223,6 +278,10 @@ def parse_policy_document(doc: Mapping[str, Any], src: str = "<policy>") -> list
         unsat = v.get("unsatisfied_visit", "reopen")
         if unsat not in UNSATISFIED_POLICIES:
             bad("unsatisfied_visit", "unknown_value", unsat)
+        window = _parse_visit_window(v.get("visit_window", {}), bad)
+        expired = v.get("visit_expired", "close")
+        if expired not in VISIT_EXPIRED_POLICIES:
+            bad("visit_expired", "unknown_value", expired)
         rules = [
             _parse_rule(r, f"{where}.rule[{j}]", src, errors)
             for j, r in enumerate(v.get("rule", []))
@@ -244,6 +303,8 @@ def parse_policy_document(doc: Mapping[str, Any], src: str = "<policy>") -> list
                     ints["visit_max_attempts"],
                     str(unsat),
                     tuple(r for r in rules if r),
+                    window or VisitWindow(),
+                    str(expired),
                 )
             )
     if errors:

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, select
 
 from core.domain.actor import Actor
+from core.domain.enums import OrderState, VisitResult
 from core.domain.events import EventKind
 from core.domain.ids import EventId, OrderId
 from core.errors import CoreError, NotFound, StaleVersion
@@ -526,6 +528,62 @@ class OrderService:
             count = sum(mark_conditions(a, ctx) for a in aggs)
             flush(conn, aggs)
         return count
+
+    def close_expired_visits(self, limit: int = 200) -> int:
+        """Close orders whose return-visit window ran out with only unreachable attempts,
+        where the policy says "close" (``visit_window``, ``visit_expired``). All of them, in
+        transactions of ``limit`` orders; returns how many were closed."""
+        ref = self.store.reference()
+        closing_windows = [
+            v.visit_window.shortest() for v in ref.policy.versions if v.visit_expired == "close"
+        ]
+        if not closing_windows:
+            return 0
+        now = self.store.clock.now()
+        with read_tx(self.store.engine) as conn:
+            found = self._waiting_unreachable(conn, entered_before=now - min(closing_windows))
+        ctx = Ctx(now, None, ref, _NoIds())
+        due = [oid for oid, entered in found.items() if self._visit_expired(ctx, entered)]
+        closed = 0
+        for start in range(0, len(due), limit):
+            with write_tx(self.store.engine) as conn:
+                entered_at = self._waiting_unreachable(conn, ids=due[start : start + limit])
+                aggs = list(load_aggregates(conn, list(entered_at)).values())
+                ctx = self._ctx(conn, None)
+                done = [a for a in aggs if closing.expire_visit(ctx, a, entered_at[a.id])]
+                flush(conn, done)
+            closed += len(done)
+        return closed
+
+    @staticmethod
+    def _waiting_unreachable(
+        conn: Connection, entered_before: datetime | None = None, ids: Sequence[int] | None = None
+    ) -> dict[int, datetime]:
+        """Orders waiting for a return visit after unreachable attempts: id → when the
+        current wait began (the open pending_visit state interval)."""
+        from core.storage.schema import state_intervals as si
+
+        q = (
+            select(orders.c.id, si.c.valid_from)
+            .join(si, si.c.order_id == orders.c.id)
+            .where(
+                orders.c.state == OrderState.PENDING_VISIT.value,
+                orders.c.visit_result == VisitResult.UNREACHABLE.value,
+                si.c.valid_to.is_(None),
+                si.c.state == OrderState.PENDING_VISIT.value,
+            )
+            .order_by(si.c.valid_from, orders.c.id)
+        )
+        if entered_before is not None:
+            q = q.where(si.c.valid_from <= entered_before)
+        if ids is not None:
+            q = q.where(orders.c.id.in_(ids))
+        return {int(r.id): r.valid_from for r in conn.execute(q)}
+
+    @staticmethod
+    def _visit_expired(ctx: Ctx, entered: datetime) -> bool:
+        version, due = closing.visit_window_due(ctx, entered)
+        return version.visit_expired == "close" and due.at < ctx.now
 
     # --- reading ---------------------------------------------------------------------------
 

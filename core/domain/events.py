@@ -38,6 +38,7 @@ class EventKind(StrEnum):
     REVIEW_PASSED = "review_passed"
     REVIEW_FAILED = "review_failed"
     VISIT_RECORDED = "visit_recorded"
+    VISIT_EXPIRED = "visit_expired"  # the service closed it: window over, only unreachable
     REOPENED = "reopened"
     # elsewhere
     MERGED = "merged"

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
+from core.deadlines import Due
 from core.domain.enums import (
     OPEN_STATES,
     CallerSource,
@@ -15,6 +18,7 @@ from core.domain.enums import (
 )
 from core.domain.events import EventKind
 from core.errors import FieldError, IllegalTransition, ValidationError
+from core.policy import PolicyVersion
 from core.workflow.common import record, withdraw_live_hops
 from core.workflow.context import Ctx
 from core.workflow.guards import CENTRE_INTAKE, require_centre, require_state, require_text
@@ -109,6 +113,43 @@ def visit(ctx: Ctx, agg: Aggregate, result: str, note: str | None = None) -> Non
     )
     if outcome == VisitResult.UNSATISFIED and version.unsatisfied_visit == "reopen":
         _reopen(ctx, agg, note or "visit_unsatisfied")
+
+
+def visit_window_due(ctx: Ctx, entered: datetime) -> tuple[PolicyVersion, Due]:
+    """When the wait for a return visit that began at ``entered`` runs out. The policy in
+    force when the review passed decides, as a limit's rule is the one in force at its start."""
+    version = ctx.ref.policy.version_at(entered)
+    return version, version.visit_window.due(entered, ctx.ref.calendar, ctx.ref.tz)
+
+
+def expire_visit(ctx: Ctx, agg: Aggregate, entered: datetime) -> bool:
+    """The service process closes an order whose visit window ran out while every attempt
+    was unreachable, if the policy says "close". No call is recorded: the attempt count
+    stays. Returns whether it closed the order."""
+    if agg.order.state != OrderState.PENDING_VISIT:
+        return False
+    if agg.order.visit_attempts < 1 or agg.order.visit_result != VisitResult.UNREACHABLE:
+        return False  # nobody has called yet, or a call got through
+    version, due = visit_window_due(ctx, entered)
+    if version.visit_expired != "close" or due.at >= ctx.now:
+        return False
+    agg.set_order(closed_at=ctx.now)
+    agg.emit(
+        EventKind.VISIT_EXPIRED,
+        at=ctx.now,
+        actor_user_id=None,
+        actor_unit_id=None,
+        to_state=OrderState.CLOSED,
+        reason="visit_window_expired",
+        extra={
+            "result": VisitResult.UNREACHABLE.value,
+            "attempts": agg.order.visit_attempts,
+            "entered_at": entered.isoformat(),
+            "window_due": due.at.isoformat(),
+            "policy_version": version.id,
+        },
+    )
+    return True
 
 
 def reopen(ctx: Ctx, agg: Aggregate, reason: str) -> None:
