@@ -140,8 +140,10 @@ def list_orders(
     offset: int = 0,
     states: Collection[str] | None = None,
     now: datetime | None = None,
+    order_ids: Collection[int] | None = None,
 ) -> list[OrderRow]:
-    """The orders the actor may see, newest registration first (ties: newest id)."""
+    """The orders the actor may see, newest registration first (ties: newest id).
+    ``order_ids`` narrows it to those orders: a live view re-reads only what changed."""
     now = now or datetime.now(UTC)
     loc = units.alias("loc")
     lead = units.alias("lead")
@@ -179,6 +181,8 @@ def list_orders(
         stmt = stmt.where(_held_or_located(unit_ids))
     if states is not None:
         stmt = stmt.where(_state_in(states))
+    if order_ids is not None:
+        stmt = stmt.where(orders.c.id.in_(sorted(order_ids)))
     rows = conn.execute(stmt).all()
     limits = _open_resolve_limits(conn, [r.id for r in rows])
     out: list[OrderRow] = []

@@ -24,7 +24,10 @@ def main(url: str, want: int) -> int:
     svc = OrderService(store)
     with store.engine.connect() as conn:
         ids = {r.username: r.id for r in conn.execute(select(users.c.username, users.c.id))}
-        actor = {name: load_actor(conn, ids[name]) for name in ("duty", "dispatcher", "supervisor", "h_town1")}
+        actor = {
+            name: load_actor(conn, ids[name])
+            for name in ("duty", "dispatcher", "supervisor", "h_town1")
+        }
         town1 = conn.execute(
             select(users.c.unit_id).where(users.c.username == "h_town1")
         ).scalar_one()
