@@ -7,11 +7,13 @@ from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QLabel, QMainWindow, QVBoxLayout, QWidget
 
 from core.stream import Link, LinkState
+from core.workflow.guards import CENTRE_INTAKE
 from desktop import errors, labels
 from desktop.feed import OrderFeed, Session, Snapshot
 from desktop.hub import ChangeHub, Changes
 from desktop.lanes import Lanes, TaskOwner, async_slot
 from desktop.settings import AppSettings
+from desktop.views.order_editor import OrderEditor
 from desktop.widgets.order_table import OrderTableModel, OrderTableView
 
 SETTINGS_NAME = "main"
@@ -46,6 +48,7 @@ class MainWindow(QMainWindow):
         self._dirty: set[int] = set()
         self._refreshing = False
         self.hub = hub
+        self.editor: OrderEditor | None = None
 
         self.setWindowTitle(self.tr("Command Center — {unit}").format(unit=session.unit_name))
         self.model = OrderTableModel(session.tz, page_size, self)
@@ -108,10 +111,33 @@ class MainWindow(QMainWindow):
         refresh = QAction(self.tr("Refresh"), self)
         refresh.setShortcut(QKeySequence.StandardKey.Refresh)
         refresh.triggered.connect(self.reload)
+        self.edit_action = QAction(self.tr("Edit order…"), self)
+        self.edit_action.setShortcuts(
+            [QKeySequence(Qt.Key.Key_Return), QKeySequence(Qt.Key.Key_Enter)]
+        )
+        self.edit_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        self.edit_action.setEnabled(self.session.actor.has(*CENTRE_INTAKE))
+        self.edit_action.triggered.connect(self.edit_current)
+        self.table.addAction(self.edit_action)
+        self.table.doubleClicked.connect(lambda _index: self.edit_current())
         close = QAction(self.tr("Quit"), self)
         close.setShortcut(QKeySequence.StandardKey.Quit)
         close.triggered.connect(self.close)
         self.addActions([refresh, close])
+
+    # --- editing --------------------------------------------------------------------------
+
+    def edit_current(self) -> OrderEditor | None:
+        """Open the editor on the selected order (centre intake staff only)."""
+        rows = self.table.selectionModel().selectedRows()
+        if not rows or not self.edit_action.isEnabled():
+            return None
+        order_id = self.model.row(rows[0].row()).id
+        editor = OrderEditor(self.session, self.lanes, self.hub, order_id, parent=self)
+        editor.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+        self.editor = editor
+        editor.open()
+        return editor
 
     # --- loading --------------------------------------------------------------------------
 
@@ -243,9 +269,12 @@ class MainWindow(QMainWindow):
             else ""
         )
         self.banner.setText(
-            self.tr("The connection to the database is lost. What is shown may be out of date.")
-            + " "
-            + " ".join(t for t in (retry, last) if t)
+            self.tr(
+                "The connection to the database is lost. What is shown may be out of date. "
+                "{retry} {last}"
+            )
+            .format(retry=retry, last=last)
+            .strip()
             + ("\n" + link.error if link.error else "")
         )
         self.banner.show()
