@@ -49,6 +49,7 @@ class Changes:
 
 class ChangeHub(QObject):
     changes_did_arrive = Signal(object)  # Changes
+    events_did_arrive = Signal(object)  # list[StreamEvent], per read: for logs and tickers
     link_did_change = Signal(object)  # core.stream.Link
     _batch_did_arrive = Signal(object)  # from the stream's thread; queued to the UI thread
     _link_did_report = Signal(object)
@@ -127,6 +128,7 @@ class ChangeHub(QObject):
             self._kinds.add(ev.kind)
         self._count += len(batch)
         self._newest = batch[-1].id
+        self.events_did_arrive.emit(batch)
         self.delivered = self._newest
         if not self._timer.isActive():
             self._timer.start()
