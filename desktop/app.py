@@ -8,6 +8,7 @@ event loop inside a qasync coroutine is a trap.
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import os
 import sys
@@ -136,6 +137,10 @@ async def flow(url: str, lanes: Lanes, settings: AppSettings) -> int:
             bench.watch(window)
             window.show()
             bench.mark("window_shown")
+            # What is alive now (modules, reference data) lives as long as the app: keep it
+            # out of the collector's full passes, which otherwise stall the UI thread.
+            gc.collect()
+            gc.freeze()
             await _emitted(window.window_did_close)
             await window.drain()
             window.deleteLater()
