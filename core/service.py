@@ -68,7 +68,8 @@ class OrderService:
         self.store = store
 
     def _ctx(self, conn: Connection, actor: Actor | None, block: int = 1) -> Ctx:
-        return Ctx(self.store.clock.now(), actor, self.store.reference(), DbIds(conn, block))
+        ids = DbIds(conn, block, self.store.id_reserve)
+        return Ctx(self.store.clock.now(), actor, self.store.reference(), ids)
 
     def _act(
         self,

@@ -16,6 +16,7 @@ from core.org import load_org
 from core.policy import PolicyBook, parse_policy_document
 from core.storage import migrate
 from core.storage.db import create_db_engine, is_sqlite, read_tx, write_tx
+from core.storage.ids import IdReserve
 from core.storage.schema import calendar_overrides, categories, policy_versions, settings
 from core.storage.seed import seed_reference
 from core.taxonomy import Category, CategoryBook
@@ -32,6 +33,8 @@ class Store:
         self.clock = clock
         self._ref: Reference | None = None
         self._lock = threading.Lock()
+        # One writer at a time on SQLite: ids are allocated inside the transaction there.
+        self.id_reserve = None if is_sqlite(engine) else IdReserve(engine)
 
     def _server_now(self) -> datetime:
         with self.engine.connect() as conn:

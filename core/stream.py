@@ -191,6 +191,11 @@ class Subscription:
         self._wake.set()
 
     @property
+    def backend_pid(self) -> int | None:
+        """The PostgreSQL listener connection's server process, while connected."""
+        return int(self._dbapi.info.backend_pid) if self._dbapi is not None else None
+
+    @property
     def stopped(self) -> bool:
         return self._stop.is_set()
 

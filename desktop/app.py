@@ -8,6 +8,7 @@ event loop inside a qasync coroutine is a trap.
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import os
 import sys
@@ -18,7 +19,8 @@ from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
 from desktop import errors, i18n, theme
-from desktop.feed import Session
+from desktop.feed import Session, last_event_id
+from desktop.hub import ChangeHub
 from desktop.lanes import Lanes
 from desktop.settings import AppSettings
 from desktop.startup import prepare_database
@@ -128,13 +130,22 @@ async def flow(url: str, lanes: Lanes, settings: AppSettings) -> int:
         dialog.deleteLater()
         if not accepted or session is None:
             return 0
-        window = MainWindow(session, lanes, settings)
-        bench.watch(window)
-        window.show()
-        bench.mark("window_shown")
-        await _emitted(window.window_did_close)
-        await window.drain()
-        window.deleteLater()
+        hub = ChangeHub.for_store(store, await lanes.background(last_event_id, store))
+        hub.start()
+        try:
+            window = MainWindow(session, lanes, settings, hub)
+            bench.watch(window)
+            window.show()
+            bench.mark("window_shown")
+            # What is alive now (modules, reference data) lives as long as the app: keep it
+            # out of the collector's full passes, which otherwise stall the UI thread.
+            gc.collect()
+            gc.freeze()
+            await _emitted(window.window_did_close)
+            await window.drain()
+            window.deleteLater()
+        finally:
+            hub.stop()
         return 0
     finally:
         await lanes.idle()  # no query may still hold a connection of the engine we dispose

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -14,8 +15,10 @@ from core.queries import (
     UserChoice,
     count_orders,
     demo_users,
-    last_event_id,
     list_orders,
+)
+from core.queries import (
+    last_event_id as core_last_event_id,
 )
 from core.storage.db import read_tx
 from core.storage.schema import settings
@@ -50,21 +53,32 @@ class OrderFeed:
         self.session = session
 
     def last_event_id(self) -> int:
-        with read_tx(self.session.store.engine) as conn:
-            return int(last_event_id(conn))
+        return last_event_id(self.session.store)
 
     def snapshot(self, limit: int) -> Snapshot:
         """The newest ``limit`` rows, for a (re)load of what the list shows."""
         with read_tx(self.session.store.engine) as conn:
-            event_id = int(last_event_id(conn))
+            event_id = int(core_last_event_id(conn))
             rows = self._list(conn, limit + 1, 0)
         return Snapshot(rows[:limit], event_id, len(rows) > limit)
 
     def page(self, offset: int, limit: int) -> Snapshot:
         with read_tx(self.session.store.engine) as conn:
-            event_id = int(last_event_id(conn))
+            event_id = int(core_last_event_id(conn))
             rows = self._list(conn, limit + 1, offset)
         return Snapshot(rows[:limit], event_id, len(rows) > limit)
+
+    def rows(self, order_ids: Collection[int]) -> list[OrderRow]:
+        """A fresh read of these orders, those the user may (still) see."""
+        store = self.session.store
+        with read_tx(store.engine) as conn:
+            return list_orders(
+                conn,
+                self.session.actor,
+                limit=len(order_ids),
+                now=store.clock.now(),
+                order_ids=order_ids,
+            )
 
     def count(self) -> int:
         with read_tx(self.session.store.engine) as conn:
@@ -79,6 +93,12 @@ class OrderFeed:
             offset=offset,
             now=store.clock.now(),
         )
+
+
+def last_event_id(store: Store) -> int:
+    """Where a new subscriber starts: what the screens read next already includes it."""
+    with read_tx(store.engine) as conn:
+        return int(core_last_event_id(conn))
 
 
 @dataclass(frozen=True)

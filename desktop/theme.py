@@ -63,8 +63,15 @@ QLabel[role="error"] {
     border-radius: 3px; padding: 6px 8px;
 }
 QLabel[role="banner"] {
-    color: {{danger}}; background: {{danger_bg}}; border-bottom: 1px solid {{danger}};
-    padding: 6px 10px; font-weight: bold;
+    color: {{accent_text}}; background: {{danger}}; padding: 10px 14px;
+    font-size: 15px; font-weight: bold;
+}
+QLabel[role="warning"] {
+    color: {{warning}}; background: {{warning_bg}}; border: 1px solid {{warning}};
+    border-radius: 3px; padding: 6px 8px;
+}
+QPlainTextEdit {
+    background: {{surface}}; border: 1px solid {{border}}; border-radius: 3px; padding: 4px;
 }
 QLabel[role="stale"] { color: {{danger}}; }
 QStatusBar { background: {{header}}; border-top: 1px solid {{border}}; }

@@ -144,12 +144,17 @@ class DbIds:
     """Ids from counter rows. ``block`` > 1 reserves ids in blocks for bulk paths;
     unused ids of a block stay unused (only event ids must be gapless)."""
 
-    def __init__(self, conn: Connection, block: int = 1) -> None:
+    def __init__(
+        self, conn: Connection, block: int = 1, reserve: ids.IdReserve | None = None
+    ) -> None:
         self._conn = conn
         self._block = block
         self._free: dict[str, list[int]] = {}
+        self._reserve = reserve if block == 1 else None
 
     def next_id(self, table: str) -> int:
+        if self._reserve is not None:
+            return self._reserve.take(table)
         free = self._free.setdefault(table, [])
         if not free:
             first = ids.allocate(self._conn, table, self._block)

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QLabel, QMainWindow, QVBoxLayout, QWidget
 
+from core.stream import Link, LinkState
+from core.workflow.guards import CENTRE_INTAKE
 from desktop import errors, labels
 from desktop.feed import OrderFeed, Session, Snapshot
+from desktop.hub import ChangeHub, Changes
 from desktop.lanes import Lanes, TaskOwner, async_slot
-from desktop.poller import POLL_INTERVAL_MS, ChangeFeed, EventPoller
 from desktop.settings import AppSettings
+from desktop.views.order_editor import OrderEditor
 from desktop.widgets.order_table import OrderTableModel, OrderTableView
 
 SETTINGS_NAME = "main"
@@ -27,11 +28,10 @@ class MainWindow(QMainWindow):
         session: Session,
         lanes: Lanes,
         settings: AppSettings,
+        hub: ChangeHub,
         *,
-        poll_interval_ms: int = POLL_INTERVAL_MS,
         page_size: int = 100,
         feed: OrderFeed | None = None,
-        changes: ChangeFeed | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -44,6 +44,11 @@ class MainWindow(QMainWindow):
         self._total: int | None = None
         self._reloading = False
         self._stale = False
+        self._loaded = False
+        self._dirty: set[int] = set()
+        self._refreshing = False
+        self.hub = hub
+        self.editor: OrderEditor | None = None
 
         self.setWindowTitle(self.tr("Command Center — {unit}").format(unit=session.unit_name))
         self.model = OrderTableModel(session.tz, page_size, self)
@@ -75,12 +80,8 @@ class MainWindow(QMainWindow):
         self._build_status_bar()
         self._build_actions()
 
-        self.poller: ChangeFeed = changes or EventPoller(
-            self.feed.last_event_id, lanes, poll_interval_ms, self
-        )
-        self.poller.events_did_arrive.connect(self.reload)
-        self.poller.poll_did_succeed.connect(self._database_answered)
-        self.poller.poll_did_fail.connect(self._database_failed)
+        hub.changes_did_arrive.connect(self._changes_arrived)
+        hub.link_did_change.connect(self._link_changed)
         self.model.fetch_did_start.connect(self._fetch_page)
 
         header = self.table.horizontalHeader()
@@ -88,7 +89,7 @@ class MainWindow(QMainWindow):
         if not settings.restore_window(SETTINGS_NAME, self, header):
             self.resize(1600, 900)
         self.reload()
-        self.poller.start()
+        self._link_changed(hub.link)
 
     def _build_status_bar(self) -> None:
         actor = self.session.actor
@@ -110,10 +111,33 @@ class MainWindow(QMainWindow):
         refresh = QAction(self.tr("Refresh"), self)
         refresh.setShortcut(QKeySequence.StandardKey.Refresh)
         refresh.triggered.connect(self.reload)
+        self.edit_action = QAction(self.tr("Edit order…"), self)
+        self.edit_action.setShortcuts(
+            [QKeySequence(Qt.Key.Key_Return), QKeySequence(Qt.Key.Key_Enter)]
+        )
+        self.edit_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        self.edit_action.setEnabled(self.session.actor.has(*CENTRE_INTAKE))
+        self.edit_action.triggered.connect(self.edit_current)
+        self.table.addAction(self.edit_action)
+        self.table.doubleClicked.connect(lambda _index: self.edit_current())
         close = QAction(self.tr("Quit"), self)
         close.setShortcut(QKeySequence.StandardKey.Quit)
         close.triggered.connect(self.close)
         self.addActions([refresh, close])
+
+    # --- editing --------------------------------------------------------------------------
+
+    def edit_current(self) -> OrderEditor | None:
+        """Open the editor on the selected order (centre intake staff only)."""
+        rows = self.table.selectionModel().selectedRows()
+        if not rows or not self.edit_action.isEnabled():
+            return None
+        order_id = self.model.row(rows[0].row()).id
+        editor = OrderEditor(self.session, self.lanes, self.hub, order_id, parent=self)
+        editor.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+        self.editor = editor
+        editor.open()
+        return editor
 
     # --- loading --------------------------------------------------------------------------
 
@@ -138,14 +162,13 @@ class MainWindow(QMainWindow):
         except Exception as exc:
             if not errors.is_connection_error(exc):
                 raise
-            self._database_failed(exc)
+            self._load_failed(exc)
             return
         self.model.replace(snap.rows, snap.more)
         if not self._columns_fitted and snap.rows:
             self._columns_fitted = True
             self.table.fit_columns()
-        self.poller.mark_seen(snap.event_id)
-        self._mark_fresh()
+        self._loaded = True
         self.tasks.spawn(self._count())
         self.rows_did_load.emit(self.model.rowCount())
 
@@ -166,7 +189,7 @@ class MainWindow(QMainWindow):
             self.model.fetch_did_fail()
             if not errors.is_connection_error(exc):
                 raise
-            self._database_failed(exc)
+            self._load_failed(exc)
             return
         self.model.append(offset, snap.rows, snap.more)
         self._show_count()
@@ -180,30 +203,82 @@ class MainWindow(QMainWindow):
                 self.tr("{total} orders, {shown} shown").format(total=self._total, shown=shown)
             )
 
+    # --- live changes ---------------------------------------------------------------------
+
+    @async_slot(object)
+    async def _changes_arrived(self, changes: Changes) -> None:
+        """Re-read only the changed orders; a burst folds into the pass that is running."""
+        self._dirty |= changes.not_from(self)
+        if "registered" in changes.kinds or "merged" in changes.kinds:
+            self.tasks.spawn(self._count())
+        if self._refreshing or not self._loaded:
+            return
+        self._refreshing = True
+        try:
+            while self._dirty:
+                asked, self._dirty = self._dirty, set()
+                try:
+                    rows = await self.lanes.background(self.feed.rows, asked)
+                except Exception as exc:
+                    if not errors.is_connection_error(exc):
+                        raise
+                    self._dirty |= asked  # read again once the link is back
+                    return
+                self.model.refresh(asked, rows)
+            self._show_count()
+            self.rows_did_load.emit(self.model.rowCount())
+        finally:
+            self._refreshing = False
+
     # --- the database's health ------------------------------------------------------------
 
-    def _database_answered(self) -> None:
-        """The poller reached the database: what is shown is current, unless the link was
-        down, in which case catch up on whatever happened meanwhile."""
-        if self.banner.isVisible():
-            self.reload()
-        else:
-            self._mark_fresh()
-
-    def _mark_fresh(self) -> None:
-        now = datetime.now(self.session.tz)  # the local clock: no query on the UI thread
-        self.fresh_label.setText(self.tr("Data updated at {time}").format(time=f"{now:%H:%M:%S}"))
-        self.fresh_label.setProperty("role", None)
-        self._repolish(self.fresh_label)
+    def _link_changed(self, link: Link) -> None:
+        if link.state is LinkState.DOWN:
+            self._database_failed(link)
+            return
+        was_down = self.banner.isVisible()
         self.banner.hide()
+        if link.confirmed_at is not None:
+            at = link.confirmed_at.astimezone(self.session.tz)
+            self.fresh_label.setText(
+                self.tr("Data confirmed at {time}").format(time=f"{at:%H:%M:%S}")
+            )
+            self.fresh_label.setProperty("role", None)
+            self._repolish(self.fresh_label)
+        if not self._loaded and was_down:
+            self.reload()
+        elif self._dirty:
+            self._changes_arrived(Changes(self.hub.delivered, 0, frozenset()))
 
-    def _database_failed(self, exc: BaseException) -> None:
+    def _load_failed(self, exc: BaseException) -> None:
+        """A read failed before the stream noticed: say so; the next live report reloads."""
+        self._database_failed(Link(LinkState.DOWN, self.hub.confirmed_at, errors.describe(exc)))
+
+    def _database_failed(self, link: Link) -> None:
+        when = link.confirmed_at
+        last = (
+            self.tr("Last confirmed at {time}.").format(
+                time=f"{when.astimezone(self.session.tz):%H:%M:%S}"
+            )
+            if when is not None
+            else ""
+        )
+        retry = (
+            self.tr("Retrying in {seconds:.0f} s.").format(seconds=max(1.0, link.retry_in))
+            if link.retry_in is not None
+            else ""
+        )
         self.banner.setText(
-            self.tr("The database cannot be reached; retrying. What is shown may be out of date.")
-            + "\n"
-            + errors.describe(exc)
+            self.tr(
+                "The connection to the database is lost. What is shown may be out of date. "
+                "{retry} {last}"
+            )
+            .format(retry=retry, last=last)
+            .strip()
+            + ("\n" + link.error if link.error else "")
         )
         self.banner.show()
+        self.fresh_label.setText(self.tr("Disconnected") + (f" · {last}" if last else ""))
         self.fresh_label.setProperty("role", "stale")
         self._repolish(self.fresh_label)
 
@@ -217,12 +292,12 @@ class MainWindow(QMainWindow):
     async def drain(self) -> None:
         """After closing: wait for the cancelled queries' tasks to unwind."""
         await self.tasks.drain()
-        await self.poller.tasks.drain()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if not self._closed:
             self._closed = True
-            self.poller.stop()
+            self.hub.changes_did_arrive.disconnect(self._changes_arrived)
+            self.hub.link_did_change.disconnect(self._link_changed)
             self.tasks.cancel_all()
             self.settings.save_window(SETTINGS_NAME, self, self.table.horizontalHeader())
             self.window_did_close.emit()

@@ -8,7 +8,8 @@ scroll position survive a live update.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import bisect
+from collections.abc import Collection, Sequence
 from enum import IntEnum
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -171,6 +172,33 @@ class OrderTableModel(QAbstractTableModel):
         self._more = more
         self._fetching = False
 
+    def refresh(self, asked: Collection[int], rows: Sequence[OrderRow]) -> None:
+        """A fresh read of the orders ``asked`` for (those the user may still see are in
+        ``rows``): update the shown ones in place, drop those gone from sight, and insert
+        new ones where they sort, if that is within the part of the list loaded so far."""
+        fresh = {r.id: r for r in rows}
+        for i in reversed(range(len(self._rows))):
+            oid = self._rows[i].id
+            if oid not in asked:
+                continue
+            if oid in fresh:
+                self._rows[i], self._cells[i] = fresh.pop(oid), None
+                self.dataChanged.emit(self.index(i, 0), self.index(i, len(Col) - 1))
+            else:
+                self.beginRemoveRows(QModelIndex(), i, i)
+                del self._rows[i], self._cells[i]
+                self.endRemoveRows()
+        keys = [_key(r) for r in self._rows]  # descending
+        for row in sorted(fresh.values(), key=_key, reverse=True):
+            at = bisect.bisect_left(keys, _neg(row), key=_neg_key)
+            if at == len(self._rows) and self._more:
+                continue  # below the loaded part: it comes with its page
+            self.beginInsertRows(QModelIndex(), at, at)
+            self._rows.insert(at, row)
+            self._cells.insert(at, None)
+            keys.insert(at, _key(row))
+            self.endInsertRows()
+
     def _insert_missing(self, rows: Sequence[OrderRow]) -> None:
         """Insert, in runs, the rows of ``rows`` not yet shown (the shown ones are in order)."""
         have = {r.id for r in self._rows}
@@ -219,6 +247,18 @@ class OrderTableModel(QAbstractTableModel):
 
     def _time(self, at: Any) -> str:
         return str(at.astimezone(self.tz).strftime(TIME_FORMAT))
+
+
+def _key(row: OrderRow) -> tuple[Any, int]:
+    return (row.registered_at, row.id)
+
+
+def _neg(row: OrderRow) -> tuple[float, int]:
+    return (-row.registered_at.timestamp(), -row.id)
+
+
+def _neg_key(key: tuple[Any, int]) -> tuple[float, int]:
+    return (-key[0].timestamp(), -key[1])
 
 
 class OrderTableView(QTableView):

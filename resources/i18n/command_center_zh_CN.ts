@@ -304,6 +304,10 @@
         <translation>刷新</translation>
     </message>
     <message>
+        <source>Edit order…</source>
+        <translation>编辑工单…</translation>
+    </message>
+    <message>
         <source>Quit</source>
         <translation>退出</translation>
     </message>
@@ -316,12 +320,99 @@
         <translation>共 {total} 条工单，已显示 {shown} 条</translation>
     </message>
     <message>
-        <source>Data updated at {time}</source>
-        <translation>数据更新于 {time}</translation>
+        <source>Data confirmed at {time}</source>
+        <translation>数据确认于 {time}</translation>
     </message>
     <message>
-        <source>The database cannot be reached; retrying. What is shown may be out of date.</source>
-        <translation>数据库连接中断，正在重试。当前显示的数据可能不是最新的。</translation>
+        <source>Last confirmed at {time}.</source>
+        <translation>最后确认于 {time}。</translation>
+    </message>
+    <message>
+        <source>Retrying in {seconds:.0f} s.</source>
+        <translation>{seconds:.0f} 秒后重试。</translation>
+    </message>
+    <message>
+        <source>The connection to the database is lost. What is shown may be out of date. {retry} {last}</source>
+        <translation>与数据库的连接已中断，当前显示的内容可能已过期。{retry}{last}</translation>
+    </message>
+    <message>
+        <source>Disconnected</source>
+        <translation>连接中断</translation>
+    </message>
+</context>
+<context>
+    <name>OrderEditor</name>
+    <message>
+        <source>Edit order</source>
+        <translation>编辑工单</translation>
+    </message>
+    <message>
+        <source>Normal</source>
+        <translation>一般</translation>
+    </message>
+    <message>
+        <source>Urgent</source>
+        <translation>紧急</translation>
+    </message>
+    <message>
+        <source>Critical</source>
+        <translation>特急</translation>
+    </message>
+    <message>
+        <source>Title</source>
+        <translation>标题</translation>
+    </message>
+    <message>
+        <source>Description</source>
+        <translation>诉求内容</translation>
+    </message>
+    <message>
+        <source>Address</source>
+        <translation>地址</translation>
+    </message>
+    <message>
+        <source>Urgency</source>
+        <translation>紧急程度</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>保存</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Reload</source>
+        <translation>重新载入</translation>
+    </message>
+    <message>
+        <source>Edit order {number}</source>
+        <translation>编辑工单 {number}</translation>
+    </message>
+    <message>
+        <source>{name} has been editing this order since {time} (workstation {ws}). You can still edit it; whoever saves second will be asked to reload.</source>
+        <translation>{name} 自 {time} 起正在编辑此工单（工作站 {ws}）。你仍可编辑；后保存的一方将被提示重新载入。</translation>
+    </message>
+    <message>
+        <source>Someone else has just changed this order. Reload to see their changes; your edits are kept.</source>
+        <translation>此工单刚被他人修改。点击“重新载入”查看其修改，你已输入的内容会保留。</translation>
+    </message>
+    <message>
+        <source>Disconnected: saving is not possible now.</source>
+        <translation>连接中断：暂时无法保存。</translation>
+    </message>
+    <message>
+        <source>Data confirmed at {time}</source>
+        <translation>数据确认于 {time}</translation>
+    </message>
+    <message>
+        <source>The database cannot be reached, so nothing was saved. Your entries are kept in this form: save again when the connection is back.</source>
+        <translation>无法连接数据库，未保存任何内容。你输入的内容仍保留在表单中，连接恢复后请再次保存。</translation>
+    </message>
+    <message>
+        <source>Please correct:</source>
+        <translation>请更正：</translation>
     </message>
 </context>
 <context>
@@ -381,6 +472,81 @@
     <message>
         <source>Confidential</source>
         <translation>保密</translation>
+    </message>
+</context>
+<context>
+    <name>StaleSaveDialog</name>
+    <message>
+        <source>Someone saved this order first</source>
+        <translation>此工单已被他人先行保存</translation>
+    </message>
+    <message>
+        <source>Title</source>
+        <translation>标题</translation>
+    </message>
+    <message>
+        <source>Description</source>
+        <translation>诉求内容</translation>
+    </message>
+    <message>
+        <source>Address</source>
+        <translation>地址</translation>
+    </message>
+    <message>
+        <source>Urgency</source>
+        <translation>紧急程度</translation>
+    </message>
+    <message>
+        <source>Your changes were not saved: the order was changed after you opened it. Reload to take the current version; your own edits stay in the form, and you can then save again.</source>
+        <translation>你的修改未保存：在你打开此工单之后，它已被他人修改。重新载入以获取当前版本；你自己的修改会保留在表单中，之后可再次保存。</translation>
+    </message>
+    <message>
+        <source>Field</source>
+        <translation>字段</translation>
+    </message>
+    <message>
+        <source>When you opened it</source>
+        <translation>你打开时</translation>
+    </message>
+    <message>
+        <source>Your edit</source>
+        <translation>你的修改</translation>
+    </message>
+    <message>
+        <source>Now</source>
+        <translation>当前值</translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <source>By</source>
+        <translation>操作人</translation>
+    </message>
+    <message>
+        <source>Changed</source>
+        <translation>修改内容</translation>
+    </message>
+    <message>
+        <source>System</source>
+        <translation>系统</translation>
+    </message>
+    <message>
+        <source>Reload and keep my edits</source>
+        <translation>重新载入并保留我的修改</translation>
+    </message>
+    <message>
+        <source>Back to the form</source>
+        <translation>返回表单</translation>
+    </message>
+    <message>
+        <source>Fields</source>
+        <translation>字段对比</translation>
+    </message>
+    <message>
+        <source>Changes since you opened it</source>
+        <translation>你打开之后的变更</translation>
     </message>
 </context>
 </TS>

@@ -2,6 +2,7 @@
 until at least N events were written, then prints their ids as JSON on stdout.
 
     python -m tests.core.stream_writer URL N
+    python -m tests.core.stream_writer URL edit ORDER_ID VERSION TITLE   (prints the new version)
 """
 
 from __future__ import annotations
@@ -24,7 +25,10 @@ def main(url: str, want: int) -> int:
     svc = OrderService(store)
     with store.engine.connect() as conn:
         ids = {r.username: r.id for r in conn.execute(select(users.c.username, users.c.id))}
-        actor = {name: load_actor(conn, ids[name]) for name in ("duty", "dispatcher", "supervisor", "h_town1")}
+        actor = {
+            name: load_actor(conn, ids[name])
+            for name in ("duty", "dispatcher", "supervisor", "h_town1")
+        }
         town1 = conn.execute(
             select(users.c.unit_id).where(users.c.username == "h_town1")
         ).scalar_one()
@@ -59,5 +63,18 @@ def main(url: str, want: int) -> int:
     return 0
 
 
+def edit(url: str, order_id: int, version: int, title: str) -> int:
+    store = open_store(url)
+    with store.engine.connect() as conn:
+        uid = conn.execute(select(users.c.id).where(users.c.username == "duty")).scalar_one()
+        duty = load_actor(conn, uid)
+    res = OrderService(store).edit(duty, order_id, {"title": title}, expected_version=version)
+    print(res.versions[res.order_id])
+    store.engine.dispose()
+    return 0
+
+
 if __name__ == "__main__":
+    if sys.argv[2] == "edit":
+        sys.exit(edit(sys.argv[1], int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]))
     sys.exit(main(sys.argv[1], int(sys.argv[2])))

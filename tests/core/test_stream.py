@@ -198,7 +198,9 @@ def test_gap_tracker_holds_back_until_the_timeout() -> None:
     tracker = GapTracker(5.0, clock=lambda: now[0])
 
     def ev(i: int) -> StreamEvent:
-        return StreamEvent(i, None, None, "test", datetime(2026, 1, 1, tzinfo=UTC), None, None, None)
+        return StreamEvent(
+            i, None, None, "test", datetime(2026, 1, 1, tzinfo=UTC), None, None, None
+        )
 
     assert tracker.take(0, [ev(1), ev(2), ev(4)]) == ([ev(1), ev(2)], True)
     assert tracker.take(2, [ev(4)]) == ([], True)

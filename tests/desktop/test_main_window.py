@@ -3,28 +3,31 @@ going away, and the window layout surviving a restart."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QObject, Signal
 from pytestqt.qtbot import QtBot
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import create_engine, select, text
 
 from core.clock import ManualClock
 from core.domain.actor import Actor
 from core.service import OrderService
 from core.storage.db import read_tx
 from core.storage.repo import load_aggregates
-from core.store import Store
+from core.storage.schema import orders
+from core.store import Store, open_store
+from core.stream import Link, LinkState
 from core.workflow.guards import can_see
 from desktop import theme
-from desktop.feed import OrderFeed
-from desktop.lanes import Lanes, TaskOwner
+from desktop.lanes import Lanes
 from desktop.settings import AppSettings
 from desktop.widgets.order_table import Col
 from tests.core.county import County
 from tests.core.test_queries import Mix, draft, populate
-from tests.desktop.helpers import close_window, open_window, session_for
+from tests.desktop.helpers import close_window, open_window
 
 
 @pytest.fixture
@@ -142,37 +145,89 @@ def test_deadline_colours_warning_and_overdue(
     close_window(qtbot, window)
 
 
-class FlakyFeed(OrderFeed):
-    """A feed whose database can be unplugged."""
+def test_a_lost_link_shows_a_banner_and_a_stale_mark(
+    qtbot: QtBot,
+    store: Store,
+    actors: dict[str, Actor],
+    lanes: Lanes,
+    settings: AppSettings,
+) -> None:
+    window = open_window(qtbot, store, actors["duty"], lanes, settings)
+    qtbot.waitUntil(lambda: "Data confirmed at" in window.fresh_label.text(), timeout=5000)
+    confirmed = window.hub.confirmed_at
+    window.hub.stop()  # the real stream must not report LIVE over the staged outage
+    window.hub._linked(Link(LinkState.DOWN, confirmed, "OperationalError: refused", 2.0))
+    assert window.banner.isVisible()
+    assert "Retrying in 2 s" in window.banner.text()
+    assert "OperationalError" in window.banner.text()
+    assert window.fresh_label.property("role") == "stale"
+    assert "Disconnected" in window.fresh_label.text()
+    window.hub._linked(Link(LinkState.LIVE, confirmed))
+    assert not window.banner.isVisible()
+    assert window.fresh_label.property("role") is None
+    close_window(qtbot, window)
 
-    down = False
 
-    def last_event_id(self) -> int:
-        if self.down:
-            raise OperationalError("SELECT 1", {}, Exception("connection refused"))
-        return super().last_event_id()
-
-
-def test_an_unreachable_database_shows_a_message_and_recovers(
+@pytest.mark.postgres
+def test_a_real_outage_is_shown_and_nothing_is_lost(
     qtbot: QtBot,
     svc: OrderService,
     store: Store,
     actors: dict[str, Actor],
-    mix: Mix,
+    lanes: Lanes,
+    settings: AppSettings,
+    backend: str,
+) -> None:
+    if backend != "postgres":
+        pytest.skip("needs a server to refuse connections")
+    window = open_window(qtbot, store, actors["duty"], lanes, settings)
+    qtbot.waitUntil(lambda: window.hub.link.state is LinkState.LIVE, timeout=5000)
+    name = store.engine.url.database
+    admin = create_engine(store.engine.url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    # Another workstation keeps its connection through the outage and writes meanwhile.
+    other = OrderService(open_store(store.engine.url.render_as_string(hide_password=False)))
+    other.register(actors["duty"], draft())
+    with admin.connect() as conn:
+        conn.execute(text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false'))
+        pid = window.hub.subscription.backend_pid
+        conn.execute(text("SELECT pg_terminate_backend(:p)"), {"p": pid})
+    try:
+        qtbot.waitUntil(window.banner.isVisible, timeout=10000)
+        during = other.register(actors["duty"], draft(title="断线期间登记")).order_id
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true'))
+        admin.dispose()
+    qtbot.waitUntil(lambda: not window.banner.isVisible(), timeout=15000)
+    qtbot.waitUntil(lambda: during in shown_ids(window), timeout=5000)
+    other.store.engine.dispose()
+    close_window(qtbot, window)
+
+
+def test_events_from_another_process_appear_in_the_open_window(
+    qtbot: QtBot,
+    store: Store,
+    actors: dict[str, Actor],
     lanes: Lanes,
     settings: AppSettings,
 ) -> None:
-    feed = FlakyFeed(session_for(store, actors["duty"]))
-    window = open_window(qtbot, store, actors["duty"], lanes, settings, feed=feed)
-    feed.down = True
-    qtbot.waitUntil(window.banner.isVisible, timeout=5000)
-    assert "database" in window.banner.text().lower()
-    assert window.fresh_label.property("role") == "stale"
-    new = svc.register(actors["duty"], draft()).order_id
-    feed.down = False
-    qtbot.waitUntil(lambda: not window.banner.isVisible(), timeout=5000)
-    qtbot.waitUntil(lambda: new in shown_ids(window), timeout=5000)
-    assert window.fresh_label.property("role") is None
+    window = open_window(qtbot, store, actors["h_town1"], lanes, settings)
+    assert shown_ids(window) == []
+    url = store.engine.url.render_as_string(hide_password=False)
+    proc = subprocess.run(
+        [sys.executable, "-m", "tests.core.stream_writer", url, "20"],
+        cwd=Path(__file__).resolve().parents[2],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr
+    with read_tx(store.engine) as conn:
+        theirs = set(conn.execute(select(orders.c.id)).scalars())
+    assert len(theirs) >= 3
+    qtbot.waitUntil(lambda: set(shown_ids(window)) == theirs, timeout=10000)
+    row = window.model.row(0)
+    assert row.state in ("in_progress", "pending_review")
     close_window(qtbot, window)
 
 
@@ -204,49 +259,5 @@ def test_status_bar_names_user_unit_database_and_freshness(
     assert "h_town1" in window.user_label.text()
     assert "第1镇" in window.unit_label.text()
     assert store.url in window.db_label.text()
-    qtbot.waitUntil(lambda: "Data updated at" in window.fresh_label.text(), timeout=5000)
+    qtbot.waitUntil(lambda: "Data confirmed at" in window.fresh_label.text(), timeout=5000)
     close_window(qtbot, window)
-
-
-class ManualChanges(QObject):
-    """A stand-in for the poller: the PostgreSQL NOTIFY listener will plug in the same way."""
-
-    events_did_arrive = Signal(int)
-    poll_did_succeed = Signal()
-    poll_did_fail = Signal(object)
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.tasks = TaskOwner()
-        self.running = False
-        self.seen = -1
-
-    def start(self) -> None:
-        self.running = True
-
-    def stop(self) -> None:
-        self.running = False
-
-    def mark_seen(self, event_id: int) -> None:
-        self.seen = event_id
-
-
-def test_the_change_feed_is_swappable(
-    qtbot: QtBot,
-    svc: OrderService,
-    store: Store,
-    actors: dict[str, Actor],
-    lanes: Lanes,
-    settings: AppSettings,
-) -> None:
-    changes = ManualChanges()
-    window = open_window(qtbot, store, actors["duty"], lanes, settings, changes=changes)
-    assert changes.running and changes.seen == 0  # the fresh database has no events yet
-    oid = svc.register(actors["duty"], draft()).order_id
-    qtbot.wait(200)
-    assert oid not in shown_ids(window)  # nobody told the window
-    with qtbot.waitSignal(window.rows_did_load, timeout=5000):
-        changes.events_did_arrive.emit(changes.seen + 1)
-    assert shown_ids(window)[0] == oid
-    close_window(qtbot, window)
-    assert not changes.running

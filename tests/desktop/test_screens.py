@@ -89,3 +89,53 @@ def test_main_window_renders(
     # The fitted columns fit the window: no horizontal scrolling at 1600 px.
     assert table.horizontalScrollBar().maximum() == 0
     close_window(qtbot, window)
+
+
+def test_outage_banner_and_editor_screens_render(
+    qtbot: QtBot,
+    svc: OrderService,
+    store: Store,
+    actors: dict[str, Actor],
+    county: County,
+    clock: ManualClock,
+    lanes: Lanes,
+    settings: AppSettings,
+    lang: str,
+    tmp_path: Path,
+) -> None:
+    from core import locks
+    from core.stream import Link, LinkState
+    from desktop.views.order_editor import OrderEditor
+    from tests.desktop.helpers import session_for
+
+    populate(svc, actors, county, clock)
+    window = open_window(qtbot, store, actors["dispatcher"], lanes, settings)
+    window.resize(*SIZE)
+    oid = window.model.row(0).id
+    locks.acquire(store, actors["duty"], oid, "值班席-2")
+    editor = OrderEditor(session_for(store, actors["dispatcher"]), lanes, window.hub, oid)
+    qtbot.addWidget(editor)
+    editor.show()
+    qtbot.waitUntil(lambda: editor.base is not None, timeout=5000)
+    editor.description_edit.setPlainText(editor.description_edit.toPlainText() + "（已补充）")
+    svc.edit(actors["duty"], oid, {"title": "另一席位修改的标题"})
+    qtbot.waitUntil(editor.changed_banner.isVisible, timeout=5000)
+    editor.save()
+    qtbot.waitUntil(lambda: getattr(editor, "stale_dialog", None) is not None, timeout=5000)
+    editor.stale_dialog.resize(760, 460)
+    qtbot.wait(50)
+    save(editor, f"test_editor_{lang}", tmp_path)
+    save(editor.stale_dialog, f"test_stale_save_{lang}", tmp_path)
+    assert editor.lock_banner.isVisible()
+    for label in (editor.lock_banner, editor.changed_banner):
+        assert label.height() >= label.heightForWidth(label.width())
+    editor.stale_dialog.reject()
+    editor.reject()
+    window.hub.stop()
+    window.hub._linked(Link(LinkState.DOWN, window.hub.confirmed_at, "OperationalError", 5.0))
+    qtbot.wait(50)
+    save(window, f"test_main_outage_{lang}", tmp_path)
+    assert window.banner.isVisible()
+    assert window.banner.height() >= window.banner.heightForWidth(window.banner.width())
+    qtbot.waitUntil(lambda: editor.tasks.pending == 0)
+    close_window(qtbot, window)
