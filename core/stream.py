@@ -32,7 +32,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import Connection, Engine, select, text
 from sqlalchemy.pool import NullPool
 
 from core.storage.db import is_sqlite
@@ -41,6 +41,7 @@ from core.storage.schema import counters, events
 log = logging.getLogger(__name__)
 
 CHANNEL = "cc_events"
+HIDDEN = "hidden"  # an event the subscriber's role may not see: its id only
 BATCH = 2000
 BACKOFF = (0.2, 0.5, 1.0, 2.0, 5.0)  # seconds between reconnect attempts, then the last
 
@@ -94,12 +95,41 @@ def newest_id(conn: Connection) -> int:
     return int(value or 0)
 
 
-def read_after(conn: Connection, after: int, limit: int = BATCH) -> list[StreamEvent]:
-    """Up to ``limit`` committed events with ids above ``after``, in id order."""
-    rows = conn.execute(
-        select(*_COLUMNS).where(events.c.id > after).order_by(events.c.id).limit(limit)
-    )
-    return [StreamEvent(*r) for r in rows]
+def read_after(
+    conn: Connection, after: int, limit: int = BATCH, *, restricted: bool = False
+) -> list[StreamEvent]:
+    """Up to ``limit`` committed events with ids above ``after``, in id order.
+
+    ``restricted``: the connection's role is under row-level security (PostgreSQL), so
+    other towns' events are invisible to it. Their ids come from ``cc_event_ids_after``
+    and are returned as ``HIDDEN`` events, which the subscription steps over.
+    """
+    if not restricted:
+        rows = conn.execute(
+            select(*_COLUMNS).where(events.c.id > after).order_by(events.c.id).limit(limit)
+        )
+        return [StreamEvent(*r) for r in rows]
+    listed = conn.execute(
+        text("SELECT id, visible FROM cc_event_ids_after(:after, :limit)"),
+        {"after": after, "limit": limit},
+    ).all()
+    shown = [int(r.id) for r in listed if r.visible]
+    found = {}
+    if shown:
+        rows = conn.execute(select(*_COLUMNS).where(events.c.id.in_(shown)))
+        found = {r.id: StreamEvent(*r) for r in rows}
+    epoch = datetime.fromtimestamp(0, UTC)
+    return [
+        found.get(int(r.id)) or StreamEvent(int(r.id), None, None, HIDDEN, epoch, None, None, None)
+        for r in listed
+    ]
+
+
+def is_restricted(conn: Connection) -> bool:
+    """Does row-level security filter the events this connection reads?"""
+    if conn.dialect.name != "postgresql":
+        return False
+    return bool(conn.execute(text("SELECT row_security_active('events')")).scalar())
 
 
 class GapTracker:
@@ -232,14 +262,16 @@ class Subscription:
         finally:
             engine.dispose()
 
-    def _catch_up(self, conn: Connection) -> None:
+    def _catch_up(self, conn: Connection, restricted: bool = False) -> None:
         while not self._stop.is_set():
-            batch = read_after(conn, self.delivered)
+            batch = read_after(conn, self.delivered, restricted=restricted)
             self._confirm()
             run, blocked = self.gaps.take(self.delivered, batch)
             if run:
                 self.delivered = run[-1].id
-                self._deliver(run)
+                shown = [ev for ev in run if ev.kind != HIDDEN]
+                if shown:
+                    self._deliver(shown)
             if blocked or len(batch) < BATCH:
                 return
 
@@ -260,7 +292,8 @@ class Subscription:
             assert dbapi is not None
             self._dbapi = dbapi
             conn.exec_driver_sql(f"LISTEN {CHANNEL}")
-            self._catch_up(conn)  # whatever happened while we were away
+            restricted = is_restricted(conn)
+            self._catch_up(conn, restricted)  # whatever happened while we were away
             while not self._stop.is_set():
                 hinted = False
                 for _ in dbapi.notifies(timeout=self.confirm_interval, stop_after=1):
@@ -270,7 +303,7 @@ class Subscription:
                 self._wake.clear()
                 # After a hint, read; otherwise a counter lookup proves the link is alive.
                 if hinted or newest_id(conn) > self.delivered:
-                    self._catch_up(conn)
+                    self._catch_up(conn, restricted)
                 else:
                     self._confirm()
 

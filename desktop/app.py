@@ -18,10 +18,12 @@ from PySide6.QtCore import QObject, SignalInstance
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
+from core.storage.db import is_sqlite
 from desktop import errors, i18n, theme
 from desktop.feed import Session, last_event_id
 from desktop.hub import ChangeHub
 from desktop.lanes import Lanes
+from desktop.service_runner import ServiceRunner
 from desktop.settings import AppSettings
 from desktop.startup import prepare_database
 from desktop.views.login import LoginDialog
@@ -132,6 +134,10 @@ async def flow(url: str, lanes: Lanes, settings: AppSettings) -> int:
             return 0
         hub = ChangeHub.for_store(store, await lanes.background(last_event_id, store))
         hub.start()
+        # On SQLite nobody runs `main.py service`: this workstation does its jobs itself.
+        runner = ServiceRunner(store, lanes) if is_sqlite(store.engine) else None
+        if runner is not None:
+            runner.start()
         try:
             window = MainWindow(session, lanes, settings, hub)
             bench.watch(window)
@@ -146,6 +152,9 @@ async def flow(url: str, lanes: Lanes, settings: AppSettings) -> int:
             window.deleteLater()
         finally:
             hub.stop()
+            if runner is not None:
+                runner.stop()
+                await runner.tasks.drain()
         return 0
     finally:
         await lanes.idle()  # no query may still hold a connection of the engine we dispose

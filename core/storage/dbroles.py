@@ -69,6 +69,7 @@ FUNCTIONS = (
     "cc_reveal_phone(bigint, text, bigint)",
     "cc_reveal_caller_name(bigint, text, bigint)",
     "cc_login_hash()",
+    "cc_event_ids_after(bigint, integer)",
 )
 
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QLabel, QMainWindow, QVBoxLayout, QWidget
 
+from core.service_process import service_status
 from core.stream import Link, LinkState
 from core.workflow.guards import CENTRE_INTAKE
 from desktop import errors, labels
@@ -17,6 +18,7 @@ from desktop.views.order_editor import OrderEditor
 from desktop.widgets.order_table import OrderTableModel, OrderTableView
 
 SETTINGS_NAME = "main"
+SERVICE_CHECK_MS = 30_000
 
 
 class MainWindow(QMainWindow):
@@ -90,6 +92,11 @@ class MainWindow(QMainWindow):
             self.resize(1600, 900)
         self.reload()
         self._link_changed(hub.link)
+        self._service_timer = QTimer(self)
+        self._service_timer.setInterval(SERVICE_CHECK_MS)
+        self._service_timer.timeout.connect(self.check_service)
+        self._service_timer.start()
+        self.check_service()
 
     def _build_status_bar(self) -> None:
         actor = self.session.actor
@@ -103,8 +110,10 @@ class MainWindow(QMainWindow):
         self.db_label = QLabel(self.tr("Database: {url}").format(url=self.session.store.url))
         self.db_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.fresh_label = QLabel(self.tr("Loading…"), self)
+        self.service_label = QLabel(self)
         for label in (self.user_label, self.unit_label, self.db_label):
             bar.addWidget(label)
+        bar.addPermanentWidget(self.service_label)
         bar.addPermanentWidget(self.fresh_label)
 
     def _build_actions(self) -> None:
@@ -230,6 +239,26 @@ class MainWindow(QMainWindow):
         finally:
             self._refreshing = False
 
+    @async_slot()
+    async def check_service(self) -> None:
+        """Is anyone writing the time-limit marks? Without a service, overdue goes unmarked."""
+        try:
+            store = self.session.store
+            status = await self.lanes.background(service_status, store.engine, store.clock.now())
+        except Exception as exc:
+            if not errors.is_connection_error(exc):
+                raise
+            return
+        if status.alive:
+            self.service_label.setText(self.tr("Service: running"))
+            self.service_label.setProperty("role", None)
+        else:
+            self.service_label.setText(
+                self.tr("Service: not running (deadlines are not being marked)")
+            )
+            self.service_label.setProperty("role", "stale")
+        self._repolish(self.service_label)
+
     # --- the database's health ------------------------------------------------------------
 
     def _link_changed(self, link: Link) -> None:
@@ -296,6 +325,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         if not self._closed:
             self._closed = True
+            self._service_timer.stop()
             self.hub.changes_did_arrive.disconnect(self._changes_arrived)
             self.hub.link_did_change.disconnect(self._link_changed)
             self.tasks.cancel_all()

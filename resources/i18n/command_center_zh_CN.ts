@@ -320,6 +320,14 @@
         <translation>共 {total} 条工单，已显示 {shown} 条</translation>
     </message>
     <message>
+        <source>Service: running</source>
+        <translation>服务进程：运行中</translation>
+    </message>
+    <message>
+        <source>Service: not running (deadlines are not being marked)</source>
+        <translation>服务进程：未运行（时限预警与超期不会被标记）</translation>
+    </message>
+    <message>
         <source>Data confirmed at {time}</source>
         <translation>数据确认于 {time}</translation>
     </message>

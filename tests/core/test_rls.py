@@ -360,3 +360,29 @@ def test_roles_command_needs_postgresql(tmp_path: Path) -> None:
     assert run_main("--db", db, "db", "upgrade").returncode == 0
     done = run_main("--db", db, "roles", "list")
     assert done.returncode == 2 and "need PostgreSQL" in done.stderr
+
+
+# --- the event stream as a town role ------------------------------------------------------
+
+
+def test_a_town_roles_stream_steps_over_hidden_events_without_a_gap(rls: Rls) -> None:
+    import time
+
+    from core.stream import Subscription
+
+    got: list[int] = []
+    sub = Subscription(rls.url_as("town1_duty"), 0, lambda b: got.extend(e.order_id for e in b))
+    thread = sub.start_thread()
+    a = rls.actors
+    later_town2 = rls.svc.register(a["duty"], draft("town2v1g1")).order_id
+    later_town1 = rls.svc.register(a["duty"], draft("town1v1g1")).order_id
+    with rls.owner.connect() as conn:
+        newest = int(conn.execute(text("select max(id) from events")).scalar_one())
+    deadline = time.monotonic() + 10
+    while sub.delivered < newest and time.monotonic() < deadline:
+        time.sleep(0.02)
+    sub.stop()
+    thread.join(10)
+    assert sub.delivered == newest and sub.gaps.lost == []
+    assert set(got) == {rls.o["town1"], rls.o["secret"], rls.o["held"], later_town1}
+    assert rls.o["town2"] not in got and later_town2 not in got

@@ -15,9 +15,11 @@ from sqlalchemy import create_engine, select, text
 from core.clock import ManualClock
 from core.domain.actor import Actor
 from core.service import OrderService
+from core.service_process import ServiceProcess
 from core.storage.db import read_tx
 from core.storage.repo import load_aggregates
 from core.storage.schema import orders
+from core.storage.singleton import NoLock
 from core.store import Store, open_store
 from core.stream import Link, LinkState
 from core.workflow.guards import can_see
@@ -260,4 +262,9 @@ def test_status_bar_names_user_unit_database_and_freshness(
     assert "第1镇" in window.unit_label.text()
     assert store.url in window.db_label.text()
     qtbot.waitUntil(lambda: "Data confirmed at" in window.fresh_label.text(), timeout=5000)
+    qtbot.waitUntil(lambda: "not running" in window.service_label.text(), timeout=5000)
+    assert window.service_label.property("role") == "stale"
+    ServiceProcess(store, lock=NoLock(), mode="in_process").cycle()  # a heartbeat
+    window.check_service()
+    qtbot.waitUntil(lambda: window.service_label.text() == "Service: running", timeout=5000)
     close_window(qtbot, window)
