@@ -35,7 +35,7 @@ class StaleSaveDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("Someone saved this order first"))
-        self.setMinimumSize(720, 420)
+        self.setMinimumSize(860, 480)
         names = {
             "title": self.tr("Title"),
             "description": self.tr("Description"),
@@ -70,6 +70,9 @@ class StaleSaveDialog(QDialog):
                     item.setForeground(theme.color("danger"))
                 self.fields.setItem(row, col, item)
         self._tidy(self.fields)
+        # A handful of rows whose whole text matters (the difference may be at the end).
+        self.fields.setWordWrap(True)
+        self.fields.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
 
         self.events = QTableWidget(len(lines), 3, self)
         self.events.setHorizontalHeaderLabels([self.tr("Time"), self.tr("By"), self.tr("Changed")])

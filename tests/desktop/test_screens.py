@@ -117,12 +117,14 @@ def test_outage_banner_and_editor_screens_render(
     qtbot.addWidget(editor)
     editor.show()
     qtbot.waitUntil(lambda: editor.base is not None, timeout=5000)
-    editor.description_edit.setPlainText(editor.description_edit.toPlainText() + "（已补充）")
+    editor.description_edit.setPlainText(
+        editor.description_edit.toPlainText() + "。补充：现场已拉警戒线，请尽快派人处理，来电人情绪激动"
+    )
     svc.edit(actors["duty"], oid, {"title": "另一席位修改的标题"})
     qtbot.waitUntil(editor.changed_banner.isVisible, timeout=5000)
     editor.save()
     qtbot.waitUntil(lambda: getattr(editor, "stale_dialog", None) is not None, timeout=5000)
-    editor.stale_dialog.resize(760, 460)
+    editor.stale_dialog.resize(900, 500)
     qtbot.wait(50)
     save(editor, f"test_editor_{lang}", tmp_path)
     save(editor.stale_dialog, f"test_stale_save_{lang}", tmp_path)
