@@ -32,6 +32,13 @@ def run(args: argparse.Namespace) -> int:
     for v in store.reference().policy.versions:
         since = v.effective_from.isoformat()
         print(f"version {v.id} from {since}, warning at {v.warn_ratio:.0%} remaining")
+        w = v.visit_window
+        print(
+            f"  extensions: at most {v.extension_max_count}, {v.extension_max_days} days in all; "
+            f"return visit: {v.visit_max_attempts} unreachable calls close it, "
+            f"unsatisfied -> {v.unsatisfied_visit}, "
+            f"window {w.amount} {w.unit} ({w.end}), then {v.visit_expired}"
+        )
         for r in v.rules:
             keys = " ".join(f"{k}={','.join(sorted(vals))}" for k, vals in r.match.items())
             amount = f"{r.amount:>3} {r.unit:13} {r.end:10}"

@@ -419,3 +419,14 @@ def test_a_lost_lock_connection_stops_the_work_until_it_is_taken_again(
         worker.join(timeout=10)
     assert not worker.is_alive()
     assert lock_pid() is None  # released on the way out
+
+
+def test_policy_show_prints_the_visit_settings(
+    db_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from main import main
+
+    assert main(["--db", db_url, "policy", "show"]) == 0
+    out = capsys.readouterr().out
+    assert "window 3 working_days (same_time), then close" in out
+    assert "3 unreachable calls close it" in out
