@@ -117,9 +117,8 @@ def test_outage_banner_and_editor_screens_render(
     qtbot.addWidget(editor)
     editor.show()
     qtbot.waitUntil(lambda: editor.base is not None, timeout=5000)
-    editor.description_edit.setPlainText(
-        editor.description_edit.toPlainText() + "。补充：现场已拉警戒线，请尽快派人处理，来电人情绪激动"
-    )
+    more = "。补充：现场已拉警戒线，请尽快派人处理，来电人情绪激动"
+    editor.description_edit.setPlainText(editor.description_edit.toPlainText() + more)
     svc.edit(actors["duty"], oid, {"title": "另一席位修改的标题"})
     qtbot.waitUntil(editor.changed_banner.isVisible, timeout=5000)
     editor.save()
