@@ -85,6 +85,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (CoreError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
+    finally:
+        from commands import close_stores
+
+        close_stores()
 
 
 if __name__ == "__main__":

@@ -101,27 +101,28 @@ def read_after(
     """Up to ``limit`` committed events with ids above ``after``, in id order.
 
     ``restricted``: the connection's role is under row-level security (PostgreSQL), so
-    other towns' events are invisible to it. Their ids come from ``cc_event_ids_after``
-    and are returned as ``HIDDEN`` events, which the subscription steps over.
+    other towns' events are invisible to it and their ids look like holes. The events
+    counter tells them apart from uncommitted ones: it is raised in the transaction that
+    writes the events and stays locked until that commits, so every id up to its committed
+    value has committed. Ids up to it that the role cannot read come back as ``HIDDEN``
+    events, which the subscription steps over.
     """
     if not restricted:
         rows = conn.execute(
             select(*_COLUMNS).where(events.c.id > after).order_by(events.c.id).limit(limit)
         )
         return [StreamEvent(*r) for r in rows]
-    listed = conn.execute(
-        text("SELECT id, visible FROM cc_event_ids_after(:after, :limit)"),
-        {"after": after, "limit": limit},
-    ).all()
-    shown = [int(r.id) for r in listed if r.visible]
-    found = {}
-    if shown:
-        rows = conn.execute(select(*_COLUMNS).where(events.c.id.in_(shown)))
-        found = {r.id: StreamEvent(*r) for r in rows}
+    upto = min(newest_id(conn), after + limit)
+    if upto <= after:
+        return []
+    rows = conn.execute(
+        select(*_COLUMNS).where(events.c.id > after, events.c.id <= upto).order_by(events.c.id)
+    )
+    found = {r.id: StreamEvent(*r) for r in rows}
     epoch = datetime.fromtimestamp(0, UTC)
     return [
-        found.get(int(r.id)) or StreamEvent(int(r.id), None, None, HIDDEN, epoch, None, None, None)
-        for r in listed
+        found.get(i) or StreamEvent(i, None, None, HIDDEN, epoch, None, None, None)
+        for i in range(after + 1, upto + 1)
     ]
 
 

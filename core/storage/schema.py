@@ -35,6 +35,10 @@ NAMING = {
 }
 metadata = MetaData(naming_convention=NAMING)
 
+# Tables the database keeps for itself on PostgreSQL, outside this metadata: no client
+# writes them (migration 0008's triggers do). Schema comparisons leave them out.
+DATABASE_ONLY = frozenset({"order_reach"})
+
 # --- settings and counters -------------------------------------------------------------
 
 settings = Table(

@@ -10,7 +10,7 @@ flags in the same write transaction (``BEGIN IMMEDIATE``) that writes its events
 from __future__ import annotations
 
 import logging
-from typing import Protocol
+from typing import Any, Protocol
 
 from sqlalchemy import Connection, Engine, text
 
@@ -80,6 +80,7 @@ class AdvisoryLock:
         # Out of the pool: closing it must really close the session (and so free the
         # lock); a pooled connection would keep the lock alive for whoever borrows it next.
         conn.detach()
+        _DRIVER[id(conn)] = conn.connection.driver_connection
         return conn
 
     def try_acquire(self) -> bool:
@@ -137,11 +138,20 @@ class AdvisoryLock:
             _close_quietly(conn)
 
 
+# The driver connection under each open lock connection (see _close_quietly).
+_DRIVER: dict[int, Any] = {}
+
+
 def _close_quietly(conn: Connection) -> None:
+    # A detached connection that SQLAlchemy invalidates (the server killed the session)
+    # drops its driver connection without closing it: close that one ourselves.
+    raw = _DRIVER.pop(id(conn), None)
     try:
         conn.close()
     except Exception as exc:
         log.debug("closing the lock connection: %s", exc)
+    if raw is not None and not raw.closed:
+        raw.close()
 
 
 def instance_lock(engine: Engine, key: int = SERVICE_LOCK_KEY) -> InstanceLock:

@@ -386,3 +386,30 @@ def test_a_town_roles_stream_steps_over_hidden_events_without_a_gap(rls: Rls) ->
     assert sub.delivered == newest and sub.gaps.lost == []
     assert set(got) == {rls.o["town1"], rls.o["secret"], rls.o["held"], later_town1}
     assert rls.o["town2"] not in got and later_town2 not in got
+
+
+def test_reach_follows_a_moved_order_and_new_hops(rls: Rls) -> None:
+    a, u = rls.actors, rls.county.units
+    moving = rls.svc.register(a["duty"], draft("town2v1g1")).order_id
+    assert moving not in rls.ids("town1_duty", "select id from orders")
+    assert moving in rls.ids("h_town2", "select id from orders")
+    lon, lat = POINTS["town1v1g1"]
+    rls.svc.edit(a["duty"], moving, {"location": {"lon": lon, "lat": lat}})
+    assert moving in rls.ids("town1_duty", "select id from orders")
+    assert moving not in rls.ids("h_town2", "select id from orders")  # moved away
+    rls.svc.dispatch(a["dispatcher"], moving, u["town2"])  # handed back to town 2
+    assert moving in rls.ids("h_town2", "select id from orders")
+    assert moving in rls.ids("h_town2", "select order_id from events")
+    with rls.engine_as("h_town2").connect() as conn:
+        reach = conn.execute(text("select unit_id from order_reach")).scalars().all()
+    town2 = u["town2"]
+    town2_units = rls.ids(
+        "h_town2",
+        f"select id from units where path like (select path from units where id = {town2}) || '%'",
+    )
+    assert set(reach) <= town2_units  # a role sees only its own units' reach rows
+    with pytest.raises(ProgrammingError), rls.engine_as("h_town2").begin() as conn:
+        conn.execute(
+            text("insert into order_reach values (:o, :u)"),
+            {"o": rls.o["town1"], "u": u["town2"]},
+        )

@@ -2,7 +2,14 @@
 
 from alembic import context
 
-from core.storage.schema import metadata
+from core.storage.schema import DATABASE_ONLY, metadata
+
+
+def include_object(obj: object, name: str | None, kind: str, *_: object) -> bool:
+    """Autogenerate leaves alone the tables the database keeps for itself."""
+    owner = name if kind == "table" else getattr(getattr(obj, "table", None), "name", None)
+    return owner not in DATABASE_ONLY
+
 
 config = context.config
 connection = config.attributes.get("connection")
@@ -15,6 +22,7 @@ context.configure(
     # SQLite cannot ALTER most things in place; batch mode copies the table instead.
     render_as_batch=True,
     compare_type=True,
+    include_object=include_object,
 )
 with context.begin_transaction():
     context.run_migrations()
