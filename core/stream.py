@@ -208,6 +208,7 @@ class Subscription:
         self._state = LinkState.CONNECTING
         self._confirmed: datetime | None = None
         self._reported_at = 0.0
+        self._attempt = 0  # failed connections in a row: the backoff step
         self.reconnects = 0
         self._dbapi: Any = None  # the PostgreSQL listener's psycopg connection
 
@@ -242,7 +243,6 @@ class Subscription:
 
         engine = create_db_engine(self.url, poolclass=NullPool, **self._engine_kw)
         try:
-            attempt = 0
             while not self._stop.is_set():
                 try:
                     if is_sqlite(engine):
@@ -252,14 +252,12 @@ class Subscription:
                 except Exception as exc:  # the link broke: back off, reconnect, catch up
                     if self._stop.is_set():
                         break
-                    delay = BACKOFF[min(attempt, len(BACKOFF) - 1)]
-                    attempt += 1
+                    delay = BACKOFF[min(self._attempt, len(BACKOFF) - 1)]
+                    self._attempt += 1
                     self.reconnects += 1
                     log.warning("event stream lost (%s); retrying in %.1f s", exc, delay)
                     self._set(LinkState.DOWN, error=_describe(exc), retry_in=delay)
                     self._stop.wait(delay)
-                    continue
-                attempt = 0
         finally:
             engine.dispose()
 
@@ -287,6 +285,12 @@ class Subscription:
             self._wake.clear()
 
     def _listen_postgres(self, engine: Engine) -> None:
+        try:
+            self._listen_on(engine)
+        finally:
+            self._dbapi = None
+
+    def _listen_on(self, engine: Engine) -> None:
         with engine.connect() as conn:
             conn = conn.execution_options(isolation_level="AUTOCOMMIT")
             dbapi = conn.connection.driver_connection
@@ -313,6 +317,7 @@ class Subscription:
     def _confirm(self) -> None:
         """The database answered. Reported on a change of state and then once a second."""
         self._confirmed = datetime.now(UTC)
+        self._attempt = 0  # the next outage starts its backoff afresh
         due = time.monotonic() - self._reported_at >= self.confirm_interval
         if self._state is not LinkState.LIVE or due:
             self._set(LinkState.LIVE)
