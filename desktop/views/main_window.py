@@ -243,8 +243,10 @@ class MainWindow(QMainWindow):
     async def check_service(self) -> None:
         """Is anyone writing the time-limit marks? Without a service, overdue goes unmarked."""
         try:
-            store = self.session.store
-            status = await self.lanes.background(service_status, store.engine, store.clock.now())
+            store = self.session.store  # the clock may ask the server: off the UI thread too
+            status = await self.lanes.background(
+                lambda: service_status(store.engine, store.clock.now())
+            )
         except Exception as exc:
             if not errors.is_connection_error(exc):
                 raise
