@@ -11,10 +11,10 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from core.domain.actor import Actor
-from core.domain.enums import OrderState, VisitResult
 from core.domain.events import EventKind
 from core.domain.ids import EventId, OrderId
 from core.errors import CoreError, NotFound, StaleVersion
+from core.storage import watch
 from core.storage.db import read_tx, write_tx
 from core.storage.repo import DbIds, flush, load_aggregate, load_aggregates
 from core.storage.schema import orders
@@ -506,24 +506,9 @@ class OrderService:
 
     def mark_time_conditions(self, limit: int = 500) -> int:
         """Write 临期/超期 events for limits that crossed their marks. Returns how many."""
-        from core.storage.schema import time_limits
-
         now = self.store.clock.now()
         with write_tx(self.store.engine) as conn:
-            due_ids = (
-                conn.execute(
-                    select(time_limits.c.order_id)
-                    .where(time_limits.c.ended_at.is_(None), time_limits.c.paused_at.is_(None))
-                    .where(
-                        ((time_limits.c.warn_at <= now) & (time_limits.c.warned.is_(False)))
-                        | ((time_limits.c.due_at < now) & (time_limits.c.overdue_marked.is_(False)))
-                    )
-                    .distinct()
-                    .limit(limit)
-                )
-                .scalars()
-                .all()
-            )
+            due_ids = watch.limits_to_mark(conn, now, limit)
             aggs = list(load_aggregates(conn, due_ids).values())
             ctx = self._ctx(conn, None)
             count = sum(mark_conditions(a, ctx) for a in aggs)
@@ -542,44 +527,19 @@ class OrderService:
             return 0
         now = self.store.clock.now()
         with read_tx(self.store.engine) as conn:
-            found = self._waiting_unreachable(conn, entered_before=now - min(closing_windows))
+            found = watch.waiting_unreachable(conn, entered_before=now - min(closing_windows))
         ctx = Ctx(now, None, ref, _NoIds())
         due = [oid for oid, entered in found.items() if self._visit_expired(ctx, entered)]
         closed = 0
         for start in range(0, len(due), limit):
             with write_tx(self.store.engine) as conn:
-                entered_at = self._waiting_unreachable(conn, ids=due[start : start + limit])
+                entered_at = watch.waiting_unreachable(conn, ids=due[start : start + limit])
                 aggs = list(load_aggregates(conn, list(entered_at)).values())
                 ctx = self._ctx(conn, None)
                 done = [a for a in aggs if closing.expire_visit(ctx, a, entered_at[a.id])]
                 flush(conn, done)
             closed += len(done)
         return closed
-
-    @staticmethod
-    def _waiting_unreachable(
-        conn: Connection, entered_before: datetime | None = None, ids: Sequence[int] | None = None
-    ) -> dict[int, datetime]:
-        """Orders waiting for a return visit after unreachable attempts: id → when the
-        current wait began (the open pending_visit state interval)."""
-        from core.storage.schema import state_intervals as si
-
-        q = (
-            select(orders.c.id, si.c.valid_from)
-            .join(si, si.c.order_id == orders.c.id)
-            .where(
-                orders.c.state == OrderState.PENDING_VISIT.value,
-                orders.c.visit_result == VisitResult.UNREACHABLE.value,
-                si.c.valid_to.is_(None),
-                si.c.state == OrderState.PENDING_VISIT.value,
-            )
-            .order_by(si.c.valid_from, orders.c.id)
-        )
-        if entered_before is not None:
-            q = q.where(si.c.valid_from <= entered_before)
-        if ids is not None:
-            q = q.where(orders.c.id.in_(ids))
-        return {int(r.id): r.valid_from for r in conn.execute(q)}
 
     @staticmethod
     def _visit_expired(ctx: Ctx, entered: datetime) -> bool:

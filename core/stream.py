@@ -337,21 +337,3 @@ class Subscription:
 def _describe(exc: BaseException) -> str:
     text = str(getattr(exc, "orig", None) or exc).strip().splitlines()
     return f"{type(exc).__name__}: {text[0] if text else ''}"
-
-
-def collect(url: str, after: int, count: int, timeout: float, **kw: Any) -> list[StreamEvent]:
-    """Subscribe until ``count`` events arrived or ``timeout`` passed (tests, benchmarks)."""
-    got: list[StreamEvent] = []
-    done = threading.Event()
-
-    def deliver(batch: list[StreamEvent]) -> None:
-        got.extend(batch)
-        if len(got) >= count:
-            done.set()
-
-    sub = Subscription(url, after, deliver, **kw)
-    thread = sub.start_thread()
-    done.wait(timeout)
-    sub.stop()
-    thread.join(10)
-    return got

@@ -81,7 +81,6 @@ class ChangeHub(QObject):
         self._pending: dict[int, set[object]] = {}
         self._kinds: set[str] = set()
         self._count = 0
-        self._newest = after
         self.link = Link(LinkState.CONNECTING, None)
         self.delivered = after
         self._thread_started = False
@@ -127,9 +126,8 @@ class ChangeHub(QObject):
                 self._pending.setdefault(ev.order_id, set()).add(origin)
             self._kinds.add(ev.kind)
         self._count += len(batch)
-        self._newest = batch[-1].id
+        self.delivered = batch[-1].id
         self.events_did_arrive.emit(batch)
-        self.delivered = self._newest
         if not self._timer.isActive():
             self._timer.start()
 
@@ -137,7 +135,7 @@ class ChangeHub(QObject):
         if not self._count:
             return
         changes = Changes(
-            self._newest,
+            self.delivered,
             self._count,
             frozenset(self._kinds),
             {oid: frozenset(who) for oid, who in self._pending.items()},
