@@ -42,6 +42,13 @@ class AppSettings:
     def last_username(self, value: str) -> None:
         self._s.setValue("login/last_username", value)
 
+    def value(self, key: str) -> str | None:
+        """A remembered choice (a page, a queue); None when never stored."""
+        return self._str(key)
+
+    def set_value(self, key: str, value: str) -> None:
+        self._s.setValue(key, value)
+
     # --- window layouts -------------------------------------------------------------------
 
     def save_window(self, name: str, window: QMainWindow, header: QHeaderView | None) -> None:

@@ -81,6 +81,27 @@ QProgressBar {
     text-align: center; min-height: 18px;
 }
 QProgressBar::chunk { background: {{accent}}; }
+QListWidget[role="nav"] {
+    background: {{header}}; border: none; border-right: 1px solid {{border}};
+    padding-top: 8px; font-size: 15px;
+}
+QListWidget[role="nav"]::item { padding: 10px 14px; border-left: 4px solid transparent; }
+QListWidget[role="nav"]::item:selected {
+    background: {{surface}}; color: {{accent}}; border-left: 4px solid {{accent}};
+    font-weight: bold;
+}
+QTabBar::tab {
+    background: {{header}}; border: 1px solid {{border}}; border-bottom: none;
+    padding: 6px 14px; margin-right: 2px; border-top-left-radius: 3px;
+    border-top-right-radius: 3px;
+}
+QTabBar::tab:selected { background: {{surface}}; color: {{accent}}; font-weight: bold; }
+QTabBar[role="panels"]::tab { font-size: 14px; padding: 7px 18px; }
+QToolButton {
+    background: {{surface}}; border: 1px solid {{border}}; border-radius: 3px;
+    padding: 4px 10px;
+}
+QToolButton:checked { background: {{selection}}; border-color: {{accent}}; }
 """
 
 _TOKEN = re.compile(r"\{\{(\w+)\}\}")

@@ -1,0 +1,132 @@
+"""The dispatch panels against a real store: tiers and queues by role, live counts, the
+SLA filters, database sorting, keyboard navigation and remembered choices."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from core.clock import ManualClock
+from core.domain.actor import Actor
+from core.queues import scope_of
+from core.service import OrderService
+from core.store import Store
+from desktop.hub import ChangeHub
+from desktop.lanes import Lanes
+from desktop.settings import AppSettings
+from desktop.views.queues import QueuesPage
+from desktop.widgets.queue_table import Col, Sla, sla_of
+from tests.core.county import County
+from tests.core.test_queries import draft
+from tests.desktop.helpers import session_for, start_hub
+
+
+@pytest.fixture
+def hub(store: Store) -> Iterator[ChangeHub]:
+    hub = start_hub(store)
+    yield hub
+    hub.stop()
+
+
+def open_page(
+    qtbot: QtBot, store: Store, actor: Actor, lanes: Lanes, settings: AppSettings, hub: ChangeHub
+) -> QueuesPage:
+    scope = scope_of(actor, store.reference().org)
+    page = QueuesPage(session_for(store, actor), lanes, hub, scope, settings)
+    qtbot.addWidget(page)
+    page.resize(1400, 700)
+    page.show()
+    qtbot.waitUntil(lambda: not page._loading and page.model.now is not None, timeout=5000)
+    return page
+
+
+def close_page(qtbot: QtBot, page: QueuesPage) -> None:
+    page.close_page()
+    qtbot.waitUntil(lambda: page.tasks.pending == 0)
+
+
+def tabs(bar: object) -> list[str]:
+    return [bar.tabText(i) for i in range(bar.count())]  # type: ignore[attr-defined]
+
+
+def test_the_centre_sees_every_tier_and_queue_with_counts(
+    qtbot: QtBot,
+    store: Store,
+    svc: OrderService,
+    actors: dict[str, Actor],
+    county: County,
+    lanes: Lanes,
+    settings: AppSettings,
+    hub: ChangeHub,
+) -> None:
+    a, u = actors, county.units
+    waiting = svc.register(a["duty"], draft("town1v1g1")).order_id
+    sent = svc.register(a["duty"], draft("town1v1g2")).order_id
+    svc.dispatch(a["dispatcher"], sent, u["town1"])
+    page = open_page(qtbot, store, a["duty"], lanes, settings, hub)
+    assert len(tabs(page.panel_bar)) == 3 and len(tabs(page.queue_bar)) == 5
+    page.panel_bar.setCurrentIndex(1)  # the town tier
+    qtbot.waitUntil(lambda: page.model.ids() == [waiting] and not page._loading)
+    assert tabs(page.queue_bar)[0].endswith("1") and tabs(page.queue_bar)[1].endswith("1")
+    page.table.setFocus()
+    qtbot.keyClick(page.table, Qt.Key.Key_2, Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(lambda: page.model.ids() == [sent])
+    row = page.model.row(0)
+    assert sla_of(row) is Sla.ON_TIME and row.due_at is not None
+    icon = page.model.data(page.model.index(0, Col.DUE), Qt.ItemDataRole.DecorationRole)
+    assert icon is not None and not icon.isNull()  # the state has a shape, not only a colour
+    assert page.model.data(page.model.index(0, Col.DUE)).endswith(" left")
+
+    # Live: a new call shows up in the dispatch queue without anyone clicking.
+    page.queue_bar.setCurrentIndex(0)
+    qtbot.waitUntil(lambda: page.model.ids() == [waiting])
+    third = svc.register(a["duty"], draft("town1v1g1", description="又一起")).order_id
+    qtbot.waitUntil(lambda: set(page.model.ids()) == {waiting, third}, timeout=5000)
+    qtbot.waitUntil(lambda: tabs(page.queue_bar)[0].endswith("2"))
+
+    with qtbot.waitSignal(page.order_did_open) as opened:
+        page.table.selectRow(0)
+        qtbot.keyClick(page.table, Qt.Key.Key_Return)
+    assert opened.args[0] in (waiting, third)
+    close_page(qtbot, page)
+
+
+def test_overdue_filter_and_database_sort(
+    qtbot: QtBot,
+    store: Store,
+    svc: OrderService,
+    actors: dict[str, Actor],
+    county: County,
+    clock: ManualClock,
+    lanes: Lanes,
+    settings: AppSettings,
+    hub: ChangeHub,
+) -> None:
+    a, u = actors, county.units
+    first = svc.register(a["duty"], draft("town1v1g1")).order_id
+    svc.dispatch(a["dispatcher"], first, u["town1"])
+    clock.advance(days=3)
+    second = svc.register(a["duty"], draft("town1v1g2")).order_id
+    svc.dispatch(a["dispatcher"], second, u["town1"])
+    page = open_page(qtbot, store, a["h_town1"], lanes, settings, hub)
+    assert len(tabs(page.panel_bar)) == 2 and len(tabs(page.queue_bar)) == 4  # no visits
+    page.queue_bar.setCurrentIndex(1)
+    qtbot.waitUntil(lambda: page.model.ids() == [first, second])
+    assert sla_of(page.model.row(0)) is Sla.OVERDUE
+    page.sla_buttons[next(s for s in page.sla_buttons if s.value == "overdue")].click()
+    qtbot.waitUntil(lambda: page.model.ids() == [first])
+    page.sla_buttons[next(s for s in page.sla_buttons if s.value == "all")].click()
+    qtbot.waitUntil(lambda: page.model.ids() == [first, second])
+    header = page.table.horizontalHeader()
+    header.setSortIndicator(Col.REGISTERED, Qt.SortOrder.DescendingOrder)
+    qtbot.waitUntil(lambda: page.model.ids() == [second, first])
+    header.setSortIndicator(Col.TITLE, Qt.SortOrder.AscendingOrder)  # not sortable: ignored
+    assert header.sortIndicatorSection() == Col.REGISTERED
+    close_page(qtbot, page)
+
+    again = open_page(qtbot, store, a["h_town1"], lanes, settings, hub)
+    assert again.queue_bar.currentIndex() == 1  # the queue is remembered
+    close_page(qtbot, again)
