@@ -15,7 +15,7 @@ Everything is decided in SQL: the scope, the queue, the SLA filter, the search a
 sort, so only one page of rows ever leaves the database. Every query starts from the
 order states that are open (``ix_orders_state``, ``ix_orders_centre_state``,
 ``ix_orders_lead_state``), so closed orders cost nothing however many there are; the
-next deadline is a correlated lookup on ``ix_time_limits_order`` for those rows only.
+next deadline is a correlated lookup on ``ix_time_limits_order_open`` for those rows only.
 """
 
 from __future__ import annotations

@@ -259,7 +259,9 @@ hops = Table(
     Column("answer_text", Text, nullable=True),
     Column("return_reason", Text, nullable=True),
     Column("note", Text, nullable=True),
-    Index("ix_hops_order", "order_id"),
+    # Leads with order_id and matches the queue queries' correlated lookups on all three
+    # columns, so SQLite (no statistics) never prefers a unit's index over the order's.
+    Index("ix_hops_order_role_state", "order_id", "role", "state"),
     Index("ix_hops_parent", "parent_id"),
     Index("ix_hops_receiver_state", "receiver_unit_id", "state"),
     Index("ix_hops_sender_state", "sender_unit_id", "state"),
@@ -288,7 +290,8 @@ time_limits = Table(
     Column("ended_overdue", Boolean, nullable=True),
     Column("warned", Boolean, nullable=False, default=False),
     Column("overdue_marked", Boolean, nullable=False, default=False),
-    Index("ix_time_limits_order", "order_id"),
+    # order_id first, then the open mark: "this order's open limits" in one index range.
+    Index("ix_time_limits_order_open", "order_id", "ended_at", "due_at"),
     Index("ix_time_limits_hop", "hop_id"),
     Index("ix_time_limits_open_due", "ended_at", "due_at"),
     Index("ix_time_limits_kind_due", "kind", "due_at"),
