@@ -1,70 +1,116 @@
-"""Editing an order's intake fields, with two people in mind.
+"""The order editor: every field, the callers (masked), the assignments, the attachments,
+the timeline, and one button per operation of the closed loop.
 
-- On opening, the editor takes a soft lock; if someone else holds one, a banner names them
-  ("张三 is editing"), and the fields stay open: a lock warns, it never blocks.
-- While it is open, a change by anyone else shows at once (the change hub), and the
-  lock is refreshed well inside its lifetime.
-- A save carries the version the editor read. A stale one is refused by core, and the
-  stale-save dialog shows what changed and offers to reload, keeping this user's edits.
-- A save while the database is unreachable is refused with a clear message; the form
-  keeps its content.
+Two people in mind:
+- Those who may edit (the ``edit`` action) take a soft lock on opening; if someone else
+  holds one, a banner names them. A lock warns, it never blocks.
+- While it is open, a change by anyone else shows at once (the change hub).
+- A save or an action carries the version the editor read. A stale save opens the
+  stale-save dialog (reload keeping one's edits); a stale action is refused and the
+  editor reloads. While the database is unreachable nothing is sent; the form keeps
+  its content.
+Unsaved edits can be undone field by field (Ctrl+Z) or all at once ("Revert all").
 """
 
 from __future__ import annotations
 
 import contextlib
+import copy
+import mimetypes
 import socket
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QTimer, Signal
-from PySide6.QtGui import QCloseEvent
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QImage, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
-    QComboBox,
     QDialog,
     QDialogButtonBox,
-    QFormLayout,
+    QHBoxLayout,
     QLabel,
-    QLineEdit,
-    QPlainTextEdit,
     QPushButton,
+    QScrollArea,
+    QSplitter,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
-from core import history, locks
-from core.errors import StaleVersion, ValidationError
+from core import history, locks, privacy, timeline
+from core.actions import Action, Op, allowed, available, perform, targets
+from core.errors import CoreError, FieldError, StaleVersion, ValidationError
 from core.service import OpResult, OrderService
-from core.storage.db import read_tx
+from core.storage.db import read_tx, write_tx
 from core.stream import Link, LinkState
+from core.workflow.context import Reference
+from core.workflow.intake import AttachmentData
 from core.workflow.model import Aggregate
-from desktop import errors
+from desktop import errors, labels
 from desktop.feed import Session
 from desktop.hub import ChangeHub, Changes
 from desktop.lanes import Lanes, TaskOwner, async_slot
+from desktop.views.order_actions import SPECS, ActionBar, ActionDialog, ReasonDialog
+from desktop.views.order_form import OrderForm, form_values
 from desktop.views.stale_save import StaleSaveDialog
+from desktop.widgets.attachments import AttachmentList, ImagePreview, thumbnail
+from desktop.widgets.timeline import AssistTable, HopTree, TimelineView
 
-FIELDS = ("title", "description", "address", "urgency")
 WORKSTATION = f"{socket.gethostname()}"
 LOCK_REFRESH_MS = int(locks.TTL.total_seconds() * 1000 / 3)
 
 
 @dataclass(frozen=True)
 class Snapshot:
-    """What the editor read: the order's fields and version, and who holds the lock."""
+    """What the editor read, in one go: the order without its private columns, what
+    this user may do to it, its history and attachments, and who holds the lock."""
 
     version: int
     values: dict[str, Any]
     number: str
     lock: locks.LockResult
+    agg: Aggregate
+    actions: list[Action]
+    entries: list[timeline.Entry]
+    attachments: list[timeline.AttachmentRow]
+    ref: Reference
+
+    @property
+    def editable(self) -> bool:
+        return allowed(self.actions, Op.EDIT)
+
+
+def _scrub(agg: Aggregate) -> Aggregate:
+    """A copy the UI may hold: no full number, no informant of a confidential order."""
+    out = copy.deepcopy(agg)
+    o = out.order
+    o.phone = o.phone_digits = None
+    o.caller_name = o.caller_shown
+    for c in out.callers:
+        c.phone = c.phone_digits = None
+        if o.confidential:
+            c.name = c.phone_masked = None
+    out.originals.clear()
+    return out
 
 
 def read_order(session: Session, order_id: int, workstation: str) -> Snapshot:
-    agg: Aggregate = OrderService(session.store).load(session.actor, order_id)
-    lock = locks.acquire(session.store, session.actor, order_id, workstation)
-    o = agg.order
-    values = {f: getattr(o, f) or "" for f in FIELDS}
-    return Snapshot(o.version, values, o.number, lock)
+    store = session.store
+    agg = OrderService(store).load(session.actor, order_id)
+    ref = store.reference()
+    acts = available(session.actor, agg, ref.org, ref.policy)
+    if allowed(acts, Op.EDIT):
+        lock = locks.acquire(store, session.actor, order_id, workstation)
+    else:  # a reader shows who edits, and claims nothing
+        lock = locks.LockResult(False, locks.holder(store, order_id))
+    with read_tx(store.engine) as conn:
+        entries = timeline.entries(conn, order_id)
+        rows = timeline.attachment_rows(conn, order_id)
+    safe = _scrub(agg)
+    values = form_values(safe.order, session.tz)
+    return Snapshot(
+        agg.order.version, values, agg.order.number, lock, safe, acts, entries, rows, ref
+    )
 
 
 def history_since(session: Session, order_id: int, version: int) -> list[history.HistoryLine]:
@@ -72,8 +118,43 @@ def history_since(session: Session, order_id: int, version: int) -> list[history
         return history.since(conn, order_id, version)
 
 
+def run_action(
+    session: Session, order_id: int, action: Action, args: dict[str, Any], version: int
+) -> OpResult:
+    if action.code == Op.ADD_ATTACHMENT:
+        path = Path(str(args.pop("path")))
+        try:
+            data = path.read_bytes()
+        except OSError:
+            raise ValidationError([FieldError("path", "unreadable")]) from None
+        mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        args = {"att": AttachmentData(str(args.pop("kind")), path.name, mime, data)}
+    return perform(OrderService(session.store), session.actor, order_id, action, args, version)
+
+
+def thumbnails(session: Session, order_id: int, ids: list[int]) -> dict[int, QImage]:
+    out: dict[int, QImage] = {}
+    with read_tx(session.store.engine) as conn:
+        for att_id in ids:
+            image = thumbnail(timeline.attachment_data(conn, order_id, att_id))
+            if image is not None:
+                out[att_id] = image
+    return out
+
+
+def full_image(session: Session, order_id: int, att_id: int) -> QImage:
+    with read_tx(session.store.engine) as conn:
+        return QImage.fromData(timeline.attachment_data(conn, order_id, att_id))
+
+
+def reveal(session: Session, order_id: int, reason: str, caller_id: int | None) -> str | None:
+    with write_tx(session.store.engine) as conn:  # the read is logged in phone_reads
+        return privacy.reveal_phone(conn, session.actor, order_id, reason, caller_id)
+
+
 class OrderEditor(QDialog):
-    order_did_save = Signal(object)  # OpResult
+    order_did_save = Signal(object)  # OpResult of a save
+    order_did_change = Signal(object)  # OpResult of any save or action
 
     def __init__(
         self,
@@ -94,50 +175,101 @@ class OrderEditor(QDialog):
         self.workstation = workstation
         self.base: Snapshot | None = None
         self._closed = False
-        self.setWindowTitle(self.tr("Edit order"))
-        self.setMinimumWidth(560)
+        self.setWindowTitle(self.tr("Order"))
+        self.resize(1280, 820)
 
         self.lock_banner = self._banner("warning")
         self.changed_banner = self._banner("warning")
         self.error_label = self._banner("error")
-        self.title_edit = QLineEdit(self)
-        self.title_edit.setMaxLength(200)
-        self.description_edit = QPlainTextEdit(self)
-        self.description_edit.setMinimumHeight(120)
-        self.address_edit = QLineEdit(self)
-        self.urgency_box = QComboBox(self)
-        for code, text in (
-            ("normal", self.tr("Normal")),
-            ("urgent", self.tr("Urgent")),
-            ("critical", self.tr("Critical")),
-        ):
-            self.urgency_box.addItem(text, code)
-        self.fresh_label = QLabel(self)
-        self.fresh_label.setProperty("role", "muted")
+        self.heading = QLabel(self)
+        self.heading.setProperty("role", "title")
+        self.heading.setWordWrap(True)
+        self.subheading = QLabel(self)
+        self.subheading.setWordWrap(True)
+        self.readonly_note = self._banner("muted")
 
-        form = QFormLayout()
-        form.addRow(self.tr("Title"), self.title_edit)
-        form.addRow(self.tr("Description"), self.description_edit)
-        form.addRow(self.tr("Address"), self.address_edit)
-        form.addRow(self.tr("Urgency"), self.urgency_box)
+        self.form = OrderForm(session, self)
+        self.title_edit = self.form.title_edit
+        self.description_edit = self.form.description_edit
+        self.undo_stack = self.form.undo_stack
+        self.hops = HopTree(self)
+        self.assists = AssistTable(self)
+        self.timeline = TimelineView(self)
+        self.attachments = AttachmentList(self)
+        self.attachments.attachment_did_activate.connect(self.preview)
+        self.action_bar = ActionBar(self)
+        self.action_bar.action_did_trigger.connect(self.start_action)
+        self.form.caller_reveal_did_request.connect(self.ask_reveal)
+
+        self.tabs = QTabWidget(self)
+        scroll = QScrollArea(self)
+        scroll.setWidget(self.form)
+        scroll.setWidgetResizable(True)
+        self.tabs.addTab(scroll, self.tr("Details"))
+        hop_page = QWidget(self)
+        hop_layout = QVBoxLayout(hop_page)
+        hop_layout.addWidget(self.hops, 3)
+        hop_layout.addWidget(QLabel(self.tr("Assisting units' answers"), hop_page))
+        hop_layout.addWidget(self.assists, 2)
+        self.tabs.addTab(hop_page, self.tr("Assignments"))
+        self.tabs.addTab(self.timeline, self.tr("Timeline"))
+        att_page = QWidget(self)
+        att_layout = QVBoxLayout(att_page)
+        hint = QLabel(self.tr("Double-click an image to see it larger."), att_page)
+        hint.setProperty("role", "muted")
+        att_layout.addWidget(hint)
+        att_layout.addWidget(self.attachments)
+        self.tabs.addTab(att_page, self.tr("Attachments"))
+
+        self.side = side = QScrollArea(self)
+        side.setWidget(self.action_bar)
+        side.setWidgetResizable(True)
+        side.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        split = QSplitter(Qt.Orientation.Horizontal, self)
+        split.addWidget(self.tabs)
+        split.addWidget(side)
+        split.setStretchFactor(0, 1)
+        split.setSizes([940, 320])
+
+        self.undo_button = QPushButton(self.tr("Undo"), self)
+        self.undo_button.setToolTip(self.tr("Undo the last field change (Ctrl+Z)"))
+        self.undo_button.clicked.connect(self.undo_stack.undo)
+        self.undo_stack.canUndoChanged.connect(self.undo_button.setEnabled)
+        self.revert_button = QPushButton(self.tr("Revert all"), self)
+        self.revert_button.setToolTip(self.tr("Put back every field as it was read"))
+        self.revert_button.clicked.connect(self.form.revert_all)
         self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Close, self
         )
         self.save_button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
         self.save_button.setText(self.tr("Save"))
-        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("Cancel"))
+        self.save_button.setToolTip(self.tr("Save the changed fields (Ctrl+S)"))
+        self.buttons.button(QDialogButtonBox.StandardButton.Close).setText(self.tr("Close"))
         self.reload_button = QPushButton(self.tr("Reload"), self)
+        self.reload_button.setToolTip(self.tr("Read the order again, keeping your edits (F5)"))
         self.buttons.addButton(self.reload_button, QDialogButtonBox.ButtonRole.ResetRole)
-        self.buttons.accepted.connect(self.save)
+        self.save_button.clicked.connect(self.save)
         self.buttons.rejected.connect(self.reject)
         self.reload_button.clicked.connect(self.reload_keeping_edits)
+        self.fresh_label = QLabel(self)
+        self.fresh_label.setProperty("role", "muted")
+        for button in (self.undo_button, self.revert_button, self.reload_button):
+            button.setAutoDefault(False)
+        self._shortcuts()
 
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.undo_button)
+        bottom.addWidget(self.revert_button)
+        bottom.addWidget(self.fresh_label, 1)
+        bottom.addWidget(self.buttons)
         layout = QVBoxLayout(self)
-        for banner in (self.lock_banner, self.changed_banner, self.error_label):
-            layout.addWidget(banner)
-        layout.addLayout(form)
-        layout.addWidget(self.fresh_label)
-        layout.addWidget(self.buttons)
+        for w in (self.lock_banner, self.changed_banner, self.error_label):
+            layout.addWidget(w)
+        layout.addWidget(self.heading)
+        layout.addWidget(self.subheading)
+        layout.addWidget(self.readonly_note)
+        layout.addWidget(split, 1)
+        layout.addLayout(bottom)
         self._set_enabled(False)
 
         self._lock_timer = QTimer(self)
@@ -155,34 +287,55 @@ class OrderEditor(QDialog):
         label.hide()
         return label
 
+    def _shortcuts(self) -> None:
+        undo = self.undo_stack.createUndoAction(self, self.tr("Undo"))
+        undo.setShortcut(QKeySequence.StandardKey.Undo)
+        redo = self.undo_stack.createRedoAction(self, self.tr("Redo"))
+        redo.setShortcut(QKeySequence.StandardKey.Redo)
+        save = QAction(self.tr("Save"), self)
+        save.setShortcut(QKeySequence.StandardKey.Save)
+        save.triggered.connect(self.save)
+        reload = QAction(self.tr("Reload"), self)
+        reload.setShortcut(QKeySequence.StandardKey.Refresh)
+        reload.triggered.connect(self.reload_keeping_edits)
+        self.addActions([undo, redo, save, reload])
+        self.form.install_undo_keys(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Text boxes keep their own undo for Ctrl+Z; the editor's field undo wins."""
+        if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):
+            if event.matches(QKeySequence.StandardKey.Undo):
+                self.undo_stack.undo()
+                return True
+            if event.matches(QKeySequence.StandardKey.Redo):
+                self.undo_stack.redo()
+                return True
+        return super().eventFilter(watched, event)
+
     def _set_enabled(self, enabled: bool) -> None:
-        for w in (self.title_edit, self.description_edit, self.address_edit, self.urgency_box):
-            w.setEnabled(enabled)
-        self.save_button.setEnabled(enabled)
+        editable = enabled and self.base is not None and self.base.editable
+        self.form.set_editable(editable)
+        self.save_button.setEnabled(editable)
         self.reload_button.setEnabled(enabled)
+        self.revert_button.setEnabled(editable)
+        self.undo_button.setEnabled(editable and self.undo_stack.canUndo())
+        self.action_bar.setEnabled(enabled)
+
+    def unit_name(self, unit_id: int) -> str:
+        unit = self.base.ref.org.find(unit_id) if self.base else None
+        return unit.name if unit is not None else str(unit_id)
 
     # --- the form's values -----------------------------------------------------------------
 
     def values(self) -> dict[str, Any]:
-        return {
-            "title": self.title_edit.text().strip(),
-            "description": self.description_edit.toPlainText().strip(),
-            "address": self.address_edit.text().strip(),
-            "urgency": self.urgency_box.currentData(),
-        }
-
-    def _show(self, values: dict[str, Any]) -> None:
-        self.title_edit.setText(str(values["title"]))
-        self.description_edit.setPlainText(str(values["description"]))
-        self.address_edit.setText(str(values["address"]))
-        self.urgency_box.setCurrentIndex(max(0, self.urgency_box.findData(values["urgency"])))
+        return self.form.values()
 
     def edits(self) -> dict[str, Any]:
-        """The fields this user changed since the version the editor read."""
+        """The fields this user changed since the version the editor read (form values)."""
         if self.base is None:
             return {}
         now = self.values()
-        return {f: now[f] for f in FIELDS if now[f] != self.base.values[f]}
+        return {k: v for k, v in now.items() if v != self.base.values.get(k)}
 
     # --- loading ---------------------------------------------------------------------------
 
@@ -191,13 +344,58 @@ class OrderEditor(QDialog):
         snap = await self._read()
         if snap is None:
             return
-        self.base = snap
-        self._show(snap.values)
-        self.setWindowTitle(self.tr("Edit order {number}").format(number=snap.number))
+        self._apply(snap, keep={})
+        self.undo_stack.clear()
         self._show_lock(snap.lock)
+        if snap.editable:
+            self._lock_timer.start()
+            self.title_edit.setFocus()
+
+    def _apply(self, snap: Snapshot, keep: dict[str, Any]) -> None:
+        """Show ``snap``; fields in ``keep`` (this user's unsaved edits) keep their values."""
+        self.base = snap
+        o = snap.agg.order
+        self.form.show_order(snap.agg, snap.ref, {**snap.values, **keep}, snap.values)
+        self.setWindowTitle(self.tr("Order {number}").format(number=snap.number))
+        self.heading.setText(f"{snap.number}  {o.title}")
+        lead = self.unit_name(o.lead_unit_id) if o.lead_unit_id is not None else "—"
+        self.subheading.setText(
+            self.tr("{state} · handled by {lead} · centre {centre} · version {version}").format(
+                state=labels.state(o.state),
+                lead=lead,
+                centre=self.unit_name(o.centre_unit_id),
+                version=o.version,
+            )
+        )
+        if snap.editable:
+            self.readonly_note.hide()
+        else:
+            edit = next(a for a in snap.actions if a.code == Op.EDIT)
+            why = self.action_bar.words.why_text(edit, self.unit_name)
+            self.readonly_note.setText(self.tr("Read only: {why}").format(why=why))
+            self.readonly_note.show()
+        tz = self.session.tz
+        self.hops.set_hops(snap.agg.hops, self.unit_name, tz)
+        self.assists.set_hops(snap.agg.hops, self.unit_name, tz)
+        self.timeline.set_entries(snap.entries, tz)
+        self.attachments.set_rows(snap.attachments)
+        self.action_bar.set_actions([a for a in snap.actions if a.code != Op.EDIT], self.unit_name)
+        self._fit_side()
         self._set_enabled(True)
-        self._lock_timer.start()
-        self.title_edit.setFocus()
+        images = [r.id for r in snap.attachments if r.is_image]
+        if images:
+            self.load_thumbnails(images)
+
+    def _fit_side(self) -> None:
+        """The action column as wide as its widest row of buttons: never clipped."""
+        for w in [*self.action_bar.findChildren(QWidget), self.action_bar]:
+            w.ensurePolished()
+            if (layout := w.layout()) is not None:
+                layout.invalidate()
+                layout.activate()
+        bar = self.side.verticalScrollBar().sizeHint().width()
+        need = self.action_bar.minimumSizeHint().width() + bar + 2 * self.side.frameWidth()
+        self.side.setMinimumWidth(need)
 
     async def _read(self) -> Snapshot | None:
         try:
@@ -209,6 +407,28 @@ class OrderEditor(QDialog):
                 raise
             self._refuse(exc)
             return None
+
+    @async_slot(object)
+    async def load_thumbnails(self, ids: list[int]) -> None:
+        try:
+            found = await self.lanes.background(thumbnails, self.session, self.order_id, ids)
+        except Exception as exc:
+            if not errors.is_connection_error(exc):
+                raise
+            return
+        for att_id, image in found.items():
+            self.attachments.set_thumbnail(att_id, image)
+
+    @async_slot(int)
+    async def preview(self, att_id: int) -> None:
+        row = self.attachments.rows.get(att_id)
+        if row is None or not row.is_image:
+            return
+        image = await self.lanes.background(full_image, self.session, self.order_id, att_id)
+        if image.isNull():
+            return
+        self.image_preview = ImagePreview(image, row.filename, self)
+        self.image_preview.open()
 
     def _show_lock(self, lock: locks.LockResult) -> None:
         holder = lock.holder
@@ -270,11 +490,15 @@ class OrderEditor(QDialog):
 
     @async_slot()
     async def save(self) -> None:
-        if self.base is None:
+        if self.base is None or not self.base.editable:
             return
-        changes = self.edits()
-        if not changes:
-            self.accept()
+        mine = self.edits()
+        if not mine:
+            return
+        try:
+            changes = self.form.changes(mine, self.base)
+        except ValidationError as exc:
+            self._field_errors(exc)
             return
         if not self.hub.online:
             self._refuse(None)
@@ -291,7 +515,7 @@ class OrderEditor(QDialog):
             )
         except StaleVersion:
             self._set_enabled(True)
-            await self._stale(changes)
+            await self._stale(mine)
             return
         except ValidationError as exc:
             self._set_enabled(True)
@@ -305,7 +529,8 @@ class OrderEditor(QDialog):
             return
         self.hub.note_own(result.event_ids, self)
         self.order_did_save.emit(result)
-        self.accept()
+        self.order_did_change.emit(result)
+        await self._reload(keep_edits=False)
 
     def _refuse(self, exc: BaseException | None) -> None:
         text = self.tr(
@@ -318,7 +543,10 @@ class OrderEditor(QDialog):
         self.error_label.show()
 
     def _field_errors(self, exc: ValidationError) -> None:
-        lines = [f"{e.field}: {e.code}" for e in exc.errors]
+        lines = [
+            f"{labels.order_field(e.field)}: {labels.field_error(e.code, e.params)}"
+            for e in exc.errors
+        ]
         self.error_label.setText(self.tr("Please correct:") + "\n" + "\n".join(lines))
         self.error_label.show()
 
@@ -350,17 +578,107 @@ class OrderEditor(QDialog):
 
     def _rebase(self, current: Snapshot) -> None:
         """Take the current version as the base; fields this user changed keep their text."""
-        mine = self.edits()
-        self.base = current
-        self._show({**current.values, **mine})
+        self._apply(current, keep=self.edits())
         self._show_lock(current.lock)
         self.changed_banner.hide()
 
+    async def _reload(self, keep_edits: bool) -> None:
+        current = await self._read()
+        if current is None:
+            return
+        if keep_edits:
+            self._rebase(current)
+        else:
+            self._apply(current, keep={})
+            self.undo_stack.clear()
+            self._show_lock(current.lock)
+            self.changed_banner.hide()
+
     @async_slot()
     async def reload_keeping_edits(self) -> None:
-        current = await self._read()
-        if current is not None:
-            self._rebase(current)
+        await self._reload(keep_edits=True)
+
+    # --- actions ---------------------------------------------------------------------------
+
+    def start_action(self, action: Action) -> None:
+        """Run ``action``, asking first for what it needs (reason, unit, result …)."""
+        if self.base is None or not action.enabled:
+            return
+        if action.code not in SPECS:
+            self.run(action, {})
+            return
+        units, assists = [], []
+        if SPECS[action.code].unit:
+            args = (self.base.ref.org, self.base.agg, self.session.actor, action.code)
+            units = targets(*args, action.hop_id)
+            if action.code == Op.DISPATCH:
+                assists = targets(*args, None, assist=True)
+        dialog = ActionDialog(action, units, assists, self)
+        self.action_dialog = dialog
+        dialog.accepted.connect(lambda: self.run(action, dialog.values()))
+        dialog.open()
+
+    @async_slot(object, object)
+    async def run(self, action: Action, args: dict[str, Any]) -> None:
+        if self.base is None:
+            return
+        if not self.hub.online:
+            self._refuse(None)
+            return
+        self.error_label.hide()
+        self._set_enabled(False)
+        try:
+            result: OpResult = await self.lanes.interactive(
+                run_action, self.session, self.order_id, action, dict(args), self.base.version
+            )
+        except StaleVersion:
+            await self._reload(keep_edits=True)
+            self.error_label.setText(
+                self.tr(
+                    "Someone else changed this order first, so nothing was done. "
+                    "It has been reloaded: check it and try again."
+                )
+            )
+            self.error_label.show()
+            return
+        except ValidationError as exc:
+            self._set_enabled(True)
+            self._field_errors(exc)
+            return
+        except CoreError as exc:
+            self._set_enabled(True)
+            self.error_label.setText(errors.describe(exc))
+            self.error_label.show()
+            return
+        except Exception as exc:
+            self._set_enabled(True)
+            if not errors.is_connection_error(exc):
+                raise
+            self._refuse(exc)
+            return
+        self.hub.note_own(result.event_ids, self)
+        self.order_did_change.emit(result)
+        await self._reload(keep_edits=True)
+
+    # --- callers' numbers -------------------------------------------------------------------
+
+    def ask_reveal(self, caller_id: object) -> None:
+        dialog = ReasonDialog(self)
+        self.reason_dialog = dialog
+        dialog.accepted.connect(lambda: self.reveal(caller_id, dialog.reason()))
+        dialog.open()
+
+    @async_slot(object, str)
+    async def reveal(self, caller_id: int | None, reason: str) -> None:
+        try:
+            number = await self.lanes.interactive(
+                reveal, self.session, self.order_id, reason, caller_id
+            )
+        except CoreError as exc:
+            self.error_label.setText(errors.describe(exc))
+            self.error_label.show()
+            return
+        self.form.show_number(caller_id, number or "")
 
     # --- closing ---------------------------------------------------------------------------
 
@@ -371,7 +689,7 @@ class OrderEditor(QDialog):
             self.hub.changes_did_arrive.disconnect(self._changes_arrived)
             self.hub.link_did_change.disconnect(self._link_changed)
             self.tasks.cancel_all()
-            if self.base is not None:
+            if self.base is not None and self.base.lock.taken:
                 # Fire and forget: an unreleased lock lapses on its own anyway.
                 self.lanes.background_executor.submit(
                     _release, self.session, self.order_id, self.workstation
