@@ -36,12 +36,14 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from sqlalchemy import select
 
 from core import history, locks, privacy, timeline
 from core.actions import Action, Op, allowed, available, perform, targets
 from core.errors import CoreError, FieldError, StaleVersion, ValidationError
 from core.service import OpResult, OrderService
 from core.storage.db import read_tx, write_tx
+from core.storage.schema import orders
 from core.stream import Link, LinkState
 from core.workflow.context import Reference
 from core.workflow.intake import AttachmentData
@@ -92,6 +94,12 @@ def _scrub(agg: Aggregate) -> Aggregate:
             c.name = c.phone_masked = None
     out.originals.clear()
     return out
+
+
+def current_version(session: Session, order_id: int) -> int | None:
+    with read_tx(session.store.engine) as conn:
+        found = conn.execute(select(orders.c.version).where(orders.c.id == order_id)).scalar()
+    return int(found) if found is not None else None
 
 
 def read_order(session: Session, order_id: int, workstation: str) -> Snapshot:
@@ -462,15 +470,31 @@ class OrderEditor(QDialog):
 
     # --- other people's changes ------------------------------------------------------------
 
-    def _changes_arrived(self, changes: Changes) -> None:
-        if self.order_id in changes.not_from(self):
-            self.changed_banner.setText(
-                self.tr(
-                    "Someone else has just changed this order. Reload to see their changes; "
-                    "your edits are kept."
-                )
+    @async_slot(object)
+    async def _changes_arrived(self, changes: Changes) -> None:
+        """Live: with nothing typed the editor simply shows the new state; with edits under
+        way it says so and keeps them. Events the editor's own read already included (the
+        hub may deliver them just after it opened) change nothing."""
+        if self.order_id not in changes.not_from(self) or self.base is None:
+            return
+        try:
+            version = await self.lanes.background(current_version, self.session, self.order_id)
+        except Exception as exc:
+            if not errors.is_connection_error(exc):
+                raise
+            return
+        if self.base is None or version is None or version <= self.base.version:
+            return
+        if not self.edits():
+            await self._reload(keep_edits=True)
+            return
+        self.changed_banner.setText(
+            self.tr(
+                "Someone else has just changed this order. Reload to see their changes; "
+                "your edits are kept."
             )
-            self.changed_banner.show()
+        )
+        self.changed_banner.show()
 
     def _link_changed(self, link: Link) -> None:
         when = link.confirmed_at

@@ -81,9 +81,9 @@ def test_a_stale_save_is_refused_then_reloaded_keeping_my_edits(
 ) -> None:
     oid = svc.register(actors["duty"], draft(title="旧标题", description="旧内容")).order_id
     editor = open_editor(qtbot, svc, actors["dispatcher"], lanes, hub, oid)
+    editor.description_edit.setPlainText("我补充的内容")
     svc.edit(actors["duty"], oid, {"title": "别人改的标题"})  # another workstation saves first
     qtbot.waitUntil(editor.changed_banner.isVisible, timeout=5000)
-    editor.description_edit.setPlainText("我补充的内容")
     editor.save()
     qtbot.waitUntil(lambda: getattr(editor, "stale_dialog", None) is not None, timeout=5000)
     dialog = editor.stale_dialog
@@ -104,6 +104,20 @@ def test_a_stale_save_is_refused_then_reloaded_keeping_my_edits(
     order = svc.load(actors["duty"], oid).order
     assert (order.title, order.description) == ("别人改的标题", "我补充的内容")
     qtbot.waitUntil(lambda: editor.tasks.pending == 0)
+
+
+def test_with_nothing_typed_the_editor_follows_changes_live(
+    qtbot: QtBot, svc: OrderService, actors: dict[str, Actor], lanes: Lanes, hub: ChangeHub
+) -> None:
+    oid = svc.register(actors["duty"], draft(title="旧标题")).order_id
+    editor = open_editor(qtbot, svc, actors["dispatcher"], lanes, hub, oid)
+    qtbot.wait(300)  # events from before the editor's read change nothing
+    assert not editor.changed_banner.isVisible()
+    svc.edit(actors["duty"], oid, {"title": "别人改的标题"})
+    qtbot.waitUntil(lambda: editor.title_edit.text() == "别人改的标题", timeout=5000)
+    assert not editor.changed_banner.isVisible()
+    qtbot.waitUntil(lambda: editor.tasks.pending == 0)
+    close_editor(qtbot, editor)
 
 
 def test_a_save_during_an_outage_is_refused_and_the_form_keeps_its_content(
