@@ -1,4 +1,4 @@
-"""Cold start of the workstation: a new process until the first window lists orders.
+"""Cold start of the workstation: a new process until its first page is interactive.
 
     python -m bench.bench_startup [--runs 5] [--orders 3000] [--pg URL]
 
@@ -6,7 +6,8 @@ Builds a demo county once per backend (SQLite in a temp dir; PostgreSQL when --p
 CC_TEST_DATABASE_URL names a server), then launches ``main.py`` again and again with
 QT_QPA_PLATFORM=offscreen. CC_BENCH_T0 makes the app print its milestones against the
 launcher's clock, log in through the real dialog as CC_BENCH_USER, and quit once the
-first rows are shown. Each run gets a fresh settings directory, like a first start.
+first page is interactive: the intake form ready for a duty officer, the first rows of
+the work queues for a handling unit. Each run gets a fresh settings directory, like a first start.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-MILESTONES = ("loop_started", "login_dialog", "window_shown", "first_rows")
+MILESTONES = ("loop_started", "login_dialog", "window_shown", "interactive")
 USERS = {"county": "duty01", "town": "t01"}
 
 
@@ -84,7 +85,7 @@ def one_run(url: str, user: str, password: str) -> dict[str, float]:
         for line in done.stdout.splitlines()
         if (parts := line.split())[:1] == ["bench"] and len(parts) == 3
     }
-    if done.returncode != 0 or "first_rows" not in marks:
+    if done.returncode != 0 or "interactive" not in marks:
         raise RuntimeError(f"run failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
     marks["process_exit"] = total
     return marks
@@ -117,7 +118,7 @@ def main() -> int:
             if args.pg:
                 pg_database(args.pg, pg_name, create=False)
 
-    print(f"\nstart-up to the first rows, median of {args.runs} runs, seconds")
+    print(f"\nstart-up until the first page is interactive, median of {args.runs} runs, seconds")
     print(f"({args.orders} demo orders; offscreen; Python {sys.version.split()[0]})\n")
     head = ["backend", "user", *columns]
     print("| " + " | ".join(head) + " |")

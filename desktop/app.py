@@ -34,7 +34,7 @@ log = logging.getLogger(__name__)
 FONT_FAMILIES = ["Noto Sans CJK SC", "Noto Sans", "DejaVu Sans"]
 FONT_POINTS = 10
 # Set by bench/bench_startup.py: the launcher's time.time(); the app reports milestones
-# against it and quits once the first rows are shown.
+# against it and quits once the first page is interactive (its rows or its form ready).
 BENCH_ENV = "CC_BENCH_T0"
 
 
@@ -107,12 +107,12 @@ class _Bench(QObject):
         if self.t0 is None:
             return
 
-        def loaded(rows: int) -> None:
-            if rows:
-                self.mark("first_rows")
-                window.close()
+        def ready(page: str) -> None:
+            self.mark("interactive")
+            self.mark(f"page_{page}")
+            window.close()
 
-        window.rows_did_load.connect(loaded)
+        window.page_did_become_ready.connect(ready)
 
 
 async def flow(url: str, lanes: Lanes, settings: AppSettings) -> int:

@@ -1,11 +1,31 @@
-"""The first window: the orders the user may see, kept current without anyone clicking."""
+"""The workstation window: the pages the user's roles work in, kept current live.
+
+- 受理 intake (duty officers and shift leads): the keyboard-first call form;
+- 工作台 the dispatch panels (everyone who dispatches, handles, reviews or visits);
+- 全部工单 every order the user may see, newest first.
+
+Pages are built when first shown, so start-up pays for the first page only. The page,
+the window's geometry and the list columns are restored on the next start.
+"""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QLabel, QMainWindow, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
+from core.queues import scope_of
 from core.service_process import service_status
 from core.stream import Link, LinkState
 from core.workflow.guards import CENTRE_INTAKE
@@ -15,14 +35,21 @@ from desktop.hub import ChangeHub, Changes
 from desktop.lanes import Lanes, TaskOwner, async_slot
 from desktop.settings import AppSettings
 from desktop.views.order_editor import OrderEditor
+from desktop.views.queues import QueuesPage
 from desktop.widgets.order_table import OrderTableModel, OrderTableView
+
+if TYPE_CHECKING:
+    from desktop.views.intake import IntakeForm
 
 SETTINGS_NAME = "main"
 SERVICE_CHECK_MS = 30_000
+PAGE_KEY = "main/page"
+INTAKE, QUEUES, ORDERS = "intake", "queues", "orders"
 
 
 class MainWindow(QMainWindow):
     rows_did_load = Signal(int)  # a (re)load finished: how many rows are shown
+    page_did_become_ready = Signal(str)  # the first page shown has its data (bench, tests)
     window_did_close = Signal()
 
     def __init__(
@@ -51,6 +78,10 @@ class MainWindow(QMainWindow):
         self._refreshing = False
         self.hub = hub
         self.editor: OrderEditor | None = None
+        self.scope = scope_of(session.actor, session.store.reference().org)
+        self.intake: IntakeForm | None = None
+        self.queues: QueuesPage | None = None
+        self._ready_sent = False
 
         self.setWindowTitle(self.tr("Command Center — {unit}").format(unit=session.unit_name))
         self.model = OrderTableModel(session.tz, page_size, self)
@@ -70,15 +101,27 @@ class MainWindow(QMainWindow):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addWidget(self.banner)
-        top = QWidget(central)
-        top_layout = QVBoxLayout(top)
+        self.orders_page = QWidget(central)
+        top_layout = QVBoxLayout(self.orders_page)
         top_layout.setContentsMargins(12, 10, 12, 12)
         top_layout.setSpacing(6)
         top_layout.addWidget(self.heading)
         top_layout.addWidget(self.count_label)
         top_layout.addWidget(self.table, 1)
-        layout.addWidget(top, 1)
+        self.nav = QListWidget(central)
+        self.nav.setProperty("role", "nav")
+        self.nav.setFixedWidth(132)
+        self.nav.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Ctrl+1..3 switch pages
+        self.stack = QStackedWidget(central)
+        self._pages: dict[str, QWidget | None] = {}
+        body = QHBoxLayout()
+        body.setContentsMargins(0, 0, 0, 0)
+        body.setSpacing(0)
+        body.addWidget(self.nav)
+        body.addWidget(self.stack, 1)
+        layout.addLayout(body, 1)
         self.setCentralWidget(central)
+        self._build_pages()
         self._build_status_bar()
         self._build_actions()
 
@@ -91,6 +134,7 @@ class MainWindow(QMainWindow):
         if not settings.restore_window(SETTINGS_NAME, self, header):
             self.resize(1600, 900)
         self.reload()
+        self.show_page(self._first_page())
         self._link_changed(hub.link)
         self._service_timer = QTimer(self)
         self._service_timer.setInterval(SERVICE_CHECK_MS)
@@ -125,10 +169,14 @@ class MainWindow(QMainWindow):
             [QKeySequence(Qt.Key.Key_Return), QKeySequence(Qt.Key.Key_Enter)]
         )
         self.edit_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
-        self.edit_action.setEnabled(self.session.actor.has(*CENTRE_INTAKE))
         self.edit_action.triggered.connect(self.edit_current)
         self.table.addAction(self.edit_action)
         self.table.doubleClicked.connect(lambda _index: self.edit_current())
+        for i, name in enumerate((INTAKE, QUEUES, ORDERS)):
+            go = QAction(self)
+            go.setShortcut(QKeySequence(f"Ctrl+{i + 1}"))
+            go.triggered.connect(lambda _c=False, name=name: self.show_page(name))
+            self.addAction(go)
         close = QAction(self.tr("Quit"), self)
         close.setShortcut(QKeySequence.StandardKey.Quit)
         close.triggered.connect(self.close)
@@ -137,16 +185,121 @@ class MainWindow(QMainWindow):
     # --- editing --------------------------------------------------------------------------
 
     def edit_current(self) -> OrderEditor | None:
-        """Open the editor on the selected order (centre intake staff only)."""
+        """Open the editor on the order selected in the list."""
         rows = self.table.selectionModel().selectedRows()
-        if not rows or not self.edit_action.isEnabled():
+        if not rows:
             return None
-        order_id = self.model.row(rows[0].row()).id
+        return self.open_order(self.model.row(rows[0].row()).id)
+
+    def open_order(self, order_id: int) -> OrderEditor:
+        """The order's editor: every field, its timeline, and what this user may do now."""
+        if self.editor is not None and self.editor.isVisible():
+            self.editor.close()
         editor = OrderEditor(self.session, self.lanes, self.hub, order_id, parent=self)
         editor.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+        editor.destroyed.connect(lambda _o=None: self._editor_gone(editor))
         self.editor = editor
         editor.open()
         return editor
+
+    def _editor_gone(self, editor: OrderEditor) -> None:
+        if self.editor is editor:
+            self.editor = None
+
+    # --- pages ----------------------------------------------------------------------------
+
+    def _build_pages(self) -> None:
+        """The pages this user's roles work in, in the navigation on the left."""
+        names = {
+            INTAKE: self.tr("Intake"),
+            QUEUES: self.tr("Work queues"),
+            ORDERS: self.tr("All orders"),
+        }
+        wanted = []
+        if self.session.actor.has(*CENTRE_INTAKE):
+            wanted.append(INTAKE)
+        if self.scope.panels:
+            wanted.append(QUEUES)
+        wanted.append(ORDERS)
+        for name in wanted:
+            item = QListWidgetItem(names[name], self.nav)
+            item.setData(Qt.ItemDataRole.UserRole, name)
+            item.setToolTip(f"Ctrl+{(INTAKE, QUEUES, ORDERS).index(name) + 1}")
+            self._pages[name] = None
+        self.nav.currentItemChanged.connect(
+            lambda item, _prev: (
+                item is not None and self.show_page(str(item.data(Qt.ItemDataRole.UserRole)))
+            )
+        )
+
+    def _first_page(self) -> str:
+        saved = self.settings.value(PAGE_KEY)
+        if saved in self._pages:
+            return str(saved)
+        return next(iter(self._pages))
+
+    def page_names(self) -> list[str]:
+        return list(self._pages)
+
+    @property
+    def current_page(self) -> str:
+        item = self.nav.currentItem()
+        return str(item.data(Qt.ItemDataRole.UserRole)) if item is not None else ORDERS
+
+    def show_page(self, name: str) -> bool:
+        """Switch to a page (built on first use); False when the user has no such page."""
+        if name not in self._pages:
+            return False
+        widget = self._pages[name]
+        if widget is None:
+            widget = self._pages[name] = self._make_page(name)
+            self.stack.addWidget(widget)
+        self.stack.setCurrentWidget(widget)
+        for i in range(self.nav.count()):
+            item = self.nav.item(i)
+            if item.data(Qt.ItemDataRole.UserRole) == name and self.nav.currentRow() != i:
+                self.nav.setCurrentRow(i)
+        self.settings.set_value(PAGE_KEY, name)
+        if name == INTAKE and self.intake is not None:
+            self.intake.setFocus()
+        elif name == QUEUES and self.queues is not None:
+            self.queues.table.setFocus()
+        elif name == ORDERS:
+            self.table.setFocus()
+            self._fit_columns()
+        return True
+
+    def _fit_columns(self) -> None:
+        """Size the list's columns once, to rows shown at the table's real width."""
+        if not self._columns_fitted and self.model.rowCount() and self.table.isVisible():
+            self._columns_fitted = True
+            self.table.fit_columns()
+
+    def _make_page(self, name: str) -> QWidget:
+        if name == INTAKE:
+            from desktop.views.intake import IntakeForm  # built on first use: a quicker start
+
+            intake = IntakeForm(self.session, self.lanes, self.hub, parent=self.stack)
+            intake.lookup_did_finish.connect(self._intake_lookup)
+            self.intake = intake
+            return intake
+        if name == QUEUES:
+            self.queues = QueuesPage(
+                self.session, self.lanes, self.hub, self.scope, self.settings, parent=self.stack
+            )
+            self.queues.order_did_open.connect(self.open_order)
+            self.queues.rows_did_load.connect(lambda n: self._ready(QUEUES))
+            return self.queues
+        return self.orders_page
+
+    def _intake_lookup(self, what: str) -> None:
+        if what == "index":  # the category search is built: the form is ready for a call
+            self._ready(INTAKE)
+
+    def _ready(self, name: str) -> None:
+        if not self._ready_sent:
+            self._ready_sent = True
+            self.page_did_become_ready.emit(name)
 
     # --- loading --------------------------------------------------------------------------
 
@@ -174,12 +327,12 @@ class MainWindow(QMainWindow):
             self._load_failed(exc)
             return
         self.model.replace(snap.rows, snap.more)
-        if not self._columns_fitted and snap.rows:
-            self._columns_fitted = True
-            self.table.fit_columns()
+        self._fit_columns()
         self._loaded = True
         self.tasks.spawn(self._count())
         self.rows_did_load.emit(self.model.rowCount())
+        if self.current_page == ORDERS:
+            self._ready(ORDERS)
 
     async def _count(self) -> None:
         try:
@@ -320,9 +473,18 @@ class MainWindow(QMainWindow):
 
     # --- closing --------------------------------------------------------------------------
 
+    @property
+    def pending(self) -> int:
+        """Tasks of the window and its pages still running (tests wait for none)."""
+        pages = [p.tasks.pending for p in (self.queues, self.intake) if p is not None]
+        return self.tasks.pending + sum(pages)
+
     async def drain(self) -> None:
         """After closing: wait for the cancelled queries' tasks to unwind."""
         await self.tasks.drain()
+        for page in (self.queues, self.intake):
+            if page is not None:
+                await page.tasks.drain()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if not self._closed:
@@ -331,6 +493,10 @@ class MainWindow(QMainWindow):
             self.hub.changes_did_arrive.disconnect(self._changes_arrived)
             self.hub.link_did_change.disconnect(self._link_changed)
             self.tasks.cancel_all()
+            if self.queues is not None:
+                self.queues.close_page()
+            if self.intake is not None:
+                self.intake.shut_down()
             self.settings.save_window(SETTINGS_NAME, self, self.table.horizontalHeader())
             self.window_did_close.emit()
         super().closeEvent(event)

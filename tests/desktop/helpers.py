@@ -43,7 +43,7 @@ def open_window(
 def close_window(qtbot: QtBot, window: MainWindow) -> None:
     """Close and wait until the window's cancelled tasks have unwound."""
     window.close()
-    qtbot.waitUntil(lambda: window.tasks.pending == 0)
+    qtbot.waitUntil(lambda: window.pending == 0)
     window.hub.stop()
 
 

@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 from sqlalchemy import create_engine, select, text
 
@@ -268,3 +269,49 @@ def test_status_bar_names_user_unit_database_and_freshness(
     window.check_service()
     qtbot.waitUntil(lambda: window.service_label.text() == "Service: running", timeout=5000)
     close_window(qtbot, window)
+
+
+@pytest.mark.parametrize(
+    ("user", "pages"),
+    [
+        ("duty", ["intake", "queues", "orders"]),
+        ("supervisor", ["queues", "orders"]),
+        ("h_town1v1", ["queues", "orders"]),
+        ("wall", ["orders"]),
+    ],
+)
+def test_the_window_offers_the_pages_of_the_users_roles(
+    qtbot: QtBot,
+    store: Store,
+    actors: dict[str, Actor],
+    lanes: Lanes,
+    settings: AppSettings,
+    user: str,
+    pages: list[str],
+) -> None:
+    window = open_window(qtbot, store, actors[user], lanes, settings)
+    assert window.page_names() == pages
+    assert window.current_page == pages[0]
+    assert window.show_page("intake") == ("intake" in pages)
+    close_window(qtbot, window)
+
+
+def test_the_page_survives_a_restart_and_ctrl_digits_switch_pages(
+    qtbot: QtBot,
+    store: Store,
+    actors: dict[str, Actor],
+    lanes: Lanes,
+    settings: AppSettings,
+) -> None:
+    first = open_window(qtbot, store, actors["dispatcher"], lanes, settings)
+    assert first.current_page == "intake"
+    qtbot.keyClick(first, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
+    assert first.current_page == "queues"
+    assert first.stack.currentWidget() is first.queues
+    qtbot.keyClick(first, Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)
+    assert first.current_page == "orders"
+    qtbot.keyClick(first, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
+    close_window(qtbot, first)
+    second = open_window(qtbot, store, actors["dispatcher"], lanes, settings)
+    assert second.current_page == "queues"
+    close_window(qtbot, second)

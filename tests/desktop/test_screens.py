@@ -82,6 +82,7 @@ def test_main_window_renders(
     populate(svc, actors, county, clock)
     window = open_window(qtbot, store, actors[user], lanes, settings)
     window.resize(*SIZE)
+    window.show_page("orders")
     qtbot.wait(100)
     image = save(window, f"test_main_{user}_{lang}", tmp_path)
     assert (image.width(), image.height()) == SIZE
