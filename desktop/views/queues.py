@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QIcon, QKeySequence
+from PySide6.QtGui import QAction, QIcon, QKeySequence, QResizeEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
     QHBoxLayout,
@@ -102,6 +102,7 @@ class QueuesPage(QWidget):
         self._stale = False
         self._loaded_at = time.monotonic()
         self._closed = False
+        self.shown: QueueQuery | None = None  # what the rows on screen answer
 
         self.panel_bar = QTabBar(self)
         self.panel_bar.setExpanding(False)
@@ -167,6 +168,10 @@ class QueuesPage(QWidget):
         self.search.textChanged.connect(lambda _t: self._search_timer.start())
         header.sortIndicatorChanged.connect(self._sort_changed)
         self.model.fetch_did_start.connect(self._fetch_page)
+        self.empty = QLabel(self.tr("Nothing waiting here."), self.table.viewport())
+        self.empty.setProperty("role", "muted")
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty.hide()
         self.table.doubleClicked.connect(lambda _i: self.open_current())
         self._tick = QTimer(self)
         self._tick.setInterval(TICK_MS)
@@ -277,7 +282,9 @@ class QueuesPage(QWidget):
             if query == self.query():  # else the user moved on meanwhile: read again
                 self._loaded_at = time.monotonic()
                 self.model.replace(got.rows, got.more, got.now)
+                self.shown = query
                 self._select(selected)
+                self._show_empty()
                 self.rows_did_load.emit(self.model.rowCount())
             else:
                 self._stale = True
@@ -308,6 +315,11 @@ class QueuesPage(QWidget):
         else:
             self.model.fetch_did_fail()
 
+    @property
+    def settled(self) -> bool:
+        """The rows shown answer the filters chosen, and no read is under way (tests)."""
+        return not self._loading and self.shown == self.query()
+
     def _changes_arrived(self, changes: Changes) -> None:
         if changes.order_ids:
             self.reload()
@@ -317,6 +329,23 @@ class QueuesPage(QWidget):
             elapsed = timedelta(seconds=time.monotonic() - self._loaded_at)
             self.model.tick(self.model.now + elapsed)
             self._loaded_at = time.monotonic()
+
+    def _show_empty(self) -> None:
+        """An empty queue says so, in the middle of the table, instead of a blank box."""
+        query = self.query()
+        if self.model.rowCount() or query is None:
+            self.empty.hide()
+            return
+        if query.text or query.sla is not Sla.ALL:
+            self.empty.setText(self.tr("No order matches the filter."))
+        else:
+            self.empty.setText(self.tr("Nothing waiting here."))
+        self.empty.setGeometry(self.table.viewport().rect())
+        self.empty.show()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.empty.setGeometry(self.table.viewport().rect())
 
     def _selected_id(self) -> int | None:
         rows = self.table.selectionModel().selectedRows()

@@ -77,9 +77,7 @@ class Desk:
         kinds = [p.kind.value for p in page.scope.panels]
         page.panel_bar.setCurrentIndex(kinds.index(panel))
         page.queue_bar.setCurrentIndex(page._queues.index(queue))
-        self.qtbot.waitUntil(
-            lambda: order_id in page.model.ids() and not page._loading, timeout=5000
-        )
+        self.qtbot.waitUntil(lambda: page.settled and order_id in page.model.ids(), timeout=5000)
         page.table.setFocus()
         page.table.selectRow(page.model.ids().index(order_id))
         self.qtbot.keyClick(page.table, Qt.Key.Key_Return)

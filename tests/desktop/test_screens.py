@@ -141,3 +141,68 @@ def test_outage_banner_and_editor_screens_render(
     assert window.banner.height() >= window.banner.heightForWidth(window.banner.width())
     qtbot.waitUntil(lambda: editor.tasks.pending == 0)
     close_window(qtbot, window)
+
+
+@pytest.mark.parametrize("user", ["dispatcher", "supervisor", "h_town1"])
+def test_every_page_of_the_window_renders(
+    qtbot: QtBot,
+    svc: OrderService,
+    store: Store,
+    actors: dict[str, Actor],
+    county: County,
+    clock: ManualClock,
+    lanes: Lanes,
+    settings: AppSettings,
+    lang: str,
+    user: str,
+    tmp_path: Path,
+) -> None:
+    """Each page the user has, and an order's editor opened from the work queue with an
+    action's dialog: rendered, with no horizontal scrolling and no clipped tab text."""
+    populate(svc, actors, county, clock)
+    window = open_window(qtbot, store, actors[user], lanes, settings)
+    window.resize(*SIZE)
+    for name in window.page_names():
+        window.show_page(name)
+        qtbot.wait(300)
+        save(window, f"test_page_{name}_{user}_{lang}", tmp_path)
+    page = window.queues
+    assert page is not None
+    window.show_page("queues")
+    for p in range(page.panel_bar.count()):  # the first queue with something in it
+        page.panel_bar.setCurrentIndex(p)
+        for q in range(page.queue_bar.count()):
+            page.queue_bar.setCurrentIndex(q)
+            qtbot.waitUntil(lambda: page.settled, timeout=5000)
+            if page.model.rowCount():
+                break
+        if page.model.rowCount():
+            break
+    qtbot.wait(100)
+    save(window, f"test_page_queues_rows_{user}_{lang}", tmp_path)
+    bar = page.queue_bar
+    for i in range(bar.count()):
+        assert bar.tabRect(i).width() >= bar.fontMetrics().horizontalAdvance(bar.tabText(i))
+    if page.model.rowCount():
+        assert page.table.horizontalScrollBar().maximum() == 0
+        page.table.selectRow(0)
+        page.open_current()
+        editor = window.editor
+        assert editor is not None
+        qtbot.waitUntil(lambda: editor.base is not None, timeout=5000)
+        editor.resize(1280, 820)
+        qtbot.wait(100)
+        save(editor, f"test_editor_{user}_{lang}", tmp_path)
+        enabled = [b for b in editor.action_bar.buttons.values() if b.isEnabled()]
+        from desktop.views.order_actions import SPECS
+
+        with_dialog = [b for (op, _h), b in editor.action_bar.buttons.items() if op in SPECS]
+        shown = next((b for b in enabled if b in with_dialog), None)
+        if shown is not None:
+            shown.click()
+            qtbot.waitUntil(lambda: getattr(editor, "action_dialog", None) is not None)
+            save(editor.action_dialog, f"test_action_dialog_{user}_{lang}", tmp_path)
+            editor.action_dialog.reject()
+        editor.reject()
+        qtbot.waitUntil(lambda: editor.tasks.pending == 0)
+    close_window(qtbot, window)
