@@ -15,6 +15,13 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from core.action_targets import (
+    assist_targets,
+    dispatch_targets,
+    parent_hop,
+    pass_down_targets,
+    reassign_targets,
+)
 from core.domain.actor import Actor
 from core.domain.enums import (
     OPEN_STATES,
@@ -23,7 +30,6 @@ from core.domain.enums import (
     LimitKind,
     OrderState,
     Role,
-    UnitKind,
 )
 from core.org import OrgDirectory, Unit, is_within
 from core.policy import PolicyBook
@@ -178,7 +184,7 @@ def _answer_on_spot(c: _Check, hop: HopRec | None) -> None:
 def _dispatch(c: _Check, hop: HopRec | None) -> None:
     c.centre(*CENTRE_INTAKE)
     c.state(OrderState.REGISTERED)
-    c.some(_dispatch_targets(c.org, c.agg, lead=True))
+    c.some(dispatch_targets(c.org, c.agg, lead=True))
 
 
 def _void(c: _Check, hop: HopRec | None) -> None:
@@ -213,7 +219,7 @@ def _reject_return(c: _Check, hop: HopRec | None) -> None:
     c.hop_state(hop, HopState.RETURNED)
     c.not_paused()
     if hop.is_lead:
-        parent = _parent(c.agg, hop)
+        parent = parent_hop(c.agg, hop)
         if parent is None:
             c.state(OrderState.REGISTERED)
         else:
@@ -227,7 +233,7 @@ def _pass_down(c: _Check, hop: HopRec | None) -> None:
     c.not_paused()
     c.hop_state(hop, *OPEN_HOP)
     c.holds(hop)
-    c.some(_children(c.org, hop))
+    c.some(pass_down_targets(c.org, hop))
 
 
 def _reassign(c: _Check, hop: HopRec | None) -> None:
@@ -235,12 +241,12 @@ def _reassign(c: _Check, hop: HopRec | None) -> None:
     c.sender(hop)
     c.not_paused()
     c.hop_state(hop, HopState.AWAITING, HopState.IN_PROGRESS, HopState.RETURNED)
-    parent = _parent(c.agg, hop)
+    parent = parent_hop(c.agg, hop)
     if hop.is_lead and parent is not None:
         c.need(c.agg.holder() in (hop, parent), "not_current")
     if hop.is_lead and parent is None and hop.state == HopState.RETURNED:
         c.state(OrderState.REGISTERED)
-    c.some(_reassign_targets(c.org, c.agg, hop))
+    c.some(reassign_targets(c.org, c.agg, hop))
 
 
 def _escalate(c: _Check, hop: HopRec | None) -> None:
@@ -258,7 +264,7 @@ def _add_assist(c: _Check, hop: HopRec | None) -> None:
         c.receiver(hop)
         c.hop_state(hop, HopState.IN_PROGRESS, HopState.DELEGATED)
     c.state(OrderState.DISPATCHED, OrderState.IN_PROGRESS)
-    c.some(_assist_targets(c.org, c.agg, hop))
+    c.some(assist_targets(c.org, c.agg, hop))
 
 
 def _note_progress(c: _Check, hop: HopRec | None) -> None:
@@ -514,74 +520,6 @@ def allowed(actions: Iterable[Action], op: Op) -> bool:
 # --- the units one may choose -------------------------------------------------------------
 
 
-def _path_key(unit: Unit) -> tuple[int, ...]:
-    return tuple(int(p) for p in unit.path.strip("/").split("/") if p)
-
-
-def _sorted(units: Iterable[Unit]) -> list[Unit]:
-    return sorted(units, key=_path_key)
-
-
-def _below(org: OrgDirectory, scope: Unit) -> list[Unit]:
-    """What ``dispatch._target`` accepts: active units under ``scope``, not itself."""
-    return [u for u in org.all() if u.active and u.id != scope.id and is_within(u.path, scope.path)]
-
-
-def _floor(org: OrgDirectory, agg: Aggregate, centre: Unit) -> int | None:
-    floor = agg.order.escalated_from_level
-    if floor is None or floor <= org.top_level_below(centre.id):
-        return None
-    return floor
-
-
-def _dispatch_targets(org: OrgDirectory, agg: Aggregate, lead: bool) -> list[Unit]:
-    centre = org.get(agg.order.centre_unit_id)
-    units = _below(org, centre)
-    floor = _floor(org, agg, centre) if lead else None
-    if floor is not None:
-        units = [u for u in units if u.level < floor]
-    return _sorted(units)
-
-
-def _children(org: OrgDirectory, hop: HopRec) -> list[Unit]:
-    return _sorted(
-        u for u in org.children(hop.receiver_unit_id) if u.active and u.kind != UnitKind.DEPARTMENT
-    )
-
-
-def _live_receivers(agg: Aggregate) -> set[int]:
-    working = (HopState.AWAITING, HopState.IN_PROGRESS, HopState.DELEGATED)
-    return {h.receiver_unit_id for h in agg.hops if h.state in working}
-
-
-def _parent(agg: Aggregate, hop: HopRec) -> HopRec | None:
-    return agg.hop(hop.parent_id) if hop.parent_id is not None else None
-
-
-def _reassign_targets(org: OrgDirectory, agg: Aggregate, hop: HopRec) -> list[Unit]:
-    parent = _parent(agg, hop)
-    if parent is None or not hop.is_lead:
-        scope = org.get(parent.receiver_unit_id if parent else agg.order.centre_unit_id)
-        units = _below(org, scope)
-    else:
-        units = [u for u in org.children(parent.receiver_unit_id) if u.active]
-    units = [u for u in units if u.id != hop.receiver_unit_id]
-    if not hop.is_lead:
-        live = _live_receivers(agg)
-        units = [u for u in units if u.id not in live]
-    if hop.is_lead and parent is None:
-        floor = _floor(org, agg, org.get(agg.order.centre_unit_id))
-        if floor is not None:
-            units = [u for u in units if u.level < floor]
-    return _sorted(units)
-
-
-def _assist_targets(org: OrgDirectory, agg: Aggregate, hop: HopRec | None) -> list[Unit]:
-    scope = org.get(hop.receiver_unit_id if hop else agg.order.centre_unit_id)
-    live = _live_receivers(agg)
-    return _sorted(u for u in _below(org, scope) if u.id not in live)
-
-
 def targets(
     org: OrgDirectory,
     agg: Aggregate,
@@ -596,13 +534,13 @@ def targets(
     act is ``available``'s question, not this one's."""
     hop = agg.hop(hop_id) if hop_id is not None else None
     if op == Op.DISPATCH:
-        return _dispatch_targets(org, agg, lead=not assist)
+        return dispatch_targets(org, agg, lead=not assist)
     if op == Op.PASS_DOWN:
-        return _children(org, hop) if hop is not None else []
+        return pass_down_targets(org, hop) if hop is not None else []
     if op == Op.REASSIGN:
-        return _reassign_targets(org, agg, hop) if hop is not None else []
+        return reassign_targets(org, agg, hop) if hop is not None else []
     if op == Op.ADD_ASSIST:
-        return _assist_targets(org, agg, hop)
+        return assist_targets(org, agg, hop)
     raise ValueError(f"{op} does not choose a unit")
 
 
