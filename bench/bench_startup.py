@@ -23,7 +23,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 MILESTONES = ("loop_started", "login_dialog", "window_shown", "interactive")
-USERS = {"county": "duty01", "town": "t01"}
+USERS = {"county duty": "duty01", "town centre": "t01", "village handler": "t01v01"}
 
 
 def build(url: str, orders: int) -> str:
