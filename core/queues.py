@@ -42,7 +42,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import aliased
 
 from core.domain.actor import Actor
-from core.domain.enums import HopRole, HopState, OrderState, Role, UnitKind
+from core.domain.enums import OPEN_STATES, HopRole, HopState, OrderState, Role, UnitKind
 from core.domain.ids import OrderId
 from core.org import OrgDirectory, is_within
 from core.storage.schema import categories, hops, orders, time_limits, units
@@ -188,17 +188,7 @@ def scope_of(actor: Actor, org: OrgDirectory) -> Scope:
 
 # --- the SQL ---------------------------------------------------------------------------
 
-_OPEN = tuple(
-    s.value
-    for s in (
-        OrderState.REGISTERED,
-        OrderState.DISPATCHED,
-        OrderState.IN_PROGRESS,
-        OrderState.PAUSED,
-        OrderState.PENDING_REVIEW,
-        OrderState.PENDING_VISIT,
-    )
-)
+_OPEN = sorted(s.value for s in OPEN_STATES)
 # The states each queue may hold (the queue expression decides): a narrower index range.
 # An assisting unit's part runs on its own hop, whatever the lead's state.
 _STATES = {

@@ -23,10 +23,11 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
+from PySide6.QtWidgets import QHeaderView, QWidget
 
 from core.queries import OrderRow
 from desktop import labels, theme
+from desktop.widgets.table_view import RowTableView
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -261,25 +262,13 @@ def _neg_key(key: tuple[Any, int]) -> tuple[float, int]:
     return (-key[0].timestamp(), -key[1])
 
 
-class OrderTableView(QTableView):
-    """Fixed row heights (a ResizeToContents vertical header freezes on big lists)."""
+class OrderTableView(RowTableView):
+    """The full order list; its columns fit the first page loaded."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.setAlternatingRowColors(True)
-        self.setWordWrap(False)
-        self.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
-        vertical = self.verticalHeader()
-        vertical.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        vertical.setDefaultSectionSize(self.fontMetrics().height() + 12)
-        vertical.hide()
         header = self.horizontalHeader()
-        header.setHighlightSections(False)
-        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         header.setStretchLastSection(False)
-        header.setMinimumSectionSize(48)
 
     def setModel(self, model: QAbstractItemModel | None) -> None:
         super().setModel(model)

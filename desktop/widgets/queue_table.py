@@ -27,10 +27,11 @@ from PySide6.QtCore import (
     Signal,
 )
 from PySide6.QtGui import QBrush, QColor, QIcon, QPainter, QPen, QPixmap, QPolygonF
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
+from PySide6.QtWidgets import QHeaderView, QWidget
 
 from core.queues import QueueRow, Sort
 from desktop import labels, theme
+from desktop.widgets.table_view import RowTableView
 
 Index = QModelIndex | QPersistentModelIndex
 _DISPLAY = Qt.ItemDataRole.DisplayRole
@@ -321,26 +322,14 @@ class QueueModel(QAbstractTableModel):
         return " · ".join(marks)
 
 
-class QueueView(QTableView):
-    """Fixed row heights, one selected row, sort indicators the database honours."""
+class QueueView(RowTableView):
+    """A queue: sort indicators the database honours."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.setAlternatingRowColors(True)
-        self.setWordWrap(False)
-        self.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
-        vertical = self.verticalHeader()
-        vertical.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        vertical.setDefaultSectionSize(self.fontMetrics().height() + 12)
-        vertical.hide()
         header = self.horizontalHeader()
-        header.setHighlightSections(False)
-        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         header.setSortIndicatorShown(True)
         header.setSectionsClickable(True)
-        header.setMinimumSectionSize(48)
 
     def setModel(self, model: Any) -> None:
         super().setModel(model)
