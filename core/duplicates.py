@@ -31,7 +31,7 @@ from core.domain.actor import Actor
 from core.domain.enums import OPEN_STATES, UnitKind
 from core.domain.ids import OrderId
 from core.geo import EARTH_RADIUS_M, haversine_m
-from core.queries import _held_or_located, visible_unit_ids
+from core.queries import held_or_located, visible_unit_ids
 from core.storage.schema import categories, order_callers, orders, units
 
 NEAR_M = 500.0  # "the same place" for a point: about a block in town, a hamlet outside
@@ -229,7 +229,7 @@ def candidates(
     )
     unit_ids = visible_unit_ids(conn, actor)
     if unit_ids is not None:
-        stmt = stmt.where(_held_or_located(unit_ids))
+        stmt = stmt.where(held_or_located(unit_ids))
     typed = bigrams(text)
     found: list[Duplicate] = []
     for r in conn.execute(stmt):

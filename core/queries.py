@@ -86,7 +86,7 @@ def visible_unit_ids(conn: Connection, actor: Actor) -> list[int] | None:
     return list(conn.execute(select(units.c.id).where(inside)).scalars())
 
 
-def _held_or_located(unit_ids: list[int]) -> ColumnElement[bool]:
+def held_or_located(unit_ids: list[int]) -> ColumnElement[bool]:
     """For pages: walked along the registration-time index until the page is full, so a
     first page costs little however many orders the unit may see."""
     held = exists().where(
@@ -171,7 +171,7 @@ def list_orders(
     )
     unit_ids = visible_unit_ids(conn, actor)
     if unit_ids is not None:
-        stmt = stmt.where(_held_or_located(unit_ids))
+        stmt = stmt.where(held_or_located(unit_ids))
     if states is not None:
         stmt = stmt.where(_state_in(states))
     if order_ids is not None:
