@@ -49,6 +49,14 @@ class AppSettings:
     def set_value(self, key: str, value: str) -> None:
         self._s.setValue(key, value)
 
+    def save_header(self, name: str, header: QHeaderView) -> None:
+        """A list's column widths, order and sort indicator."""
+        self._s.setValue(f"headers/{name}", header.saveState())
+
+    def restore_header(self, name: str, header: QHeaderView) -> bool:
+        state = self._bytes(f"headers/{name}")
+        return state is not None and header.restoreState(state)
+
     # --- window layouts -------------------------------------------------------------------
 
     def save_window(self, name: str, window: QMainWindow, header: QHeaderView | None) -> None:

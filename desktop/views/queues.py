@@ -403,6 +403,7 @@ class QueuesPage(QWidget):
             return
         self.settings.set_value(f"{SETTINGS_KEY}/panel", query.panel.kind.value)
         self.settings.set_value(f"{SETTINGS_KEY}/queue", query.queue.value)
+        self.settings.save_header(SETTINGS_KEY, self.table.horizontalHeader())
 
     def _restore(self) -> None:
         panel = self.settings.value(f"{SETTINGS_KEY}/panel")
@@ -413,6 +414,13 @@ class QueuesPage(QWidget):
         for i, q in enumerate(self._queues):
             if q.value == queue:
                 self.queue_bar.setCurrentIndex(i)
+        header = self.table.horizontalHeader()
+        if self.settings.restore_header(SETTINGS_KEY, header):
+            section = header.sortIndicatorSection()
+            if section in SORTS:  # the sort comes back with the columns
+                self._sort = (Col(section), header.sortIndicatorOrder())
+            else:
+                header.setSortIndicator(Col.DUE, Qt.SortOrder.AscendingOrder)
 
     def close_page(self) -> None:
         """The window closes: stop listening and cancel what is running."""

@@ -128,5 +128,7 @@ def test_overdue_filter_and_database_sort(
     close_page(qtbot, page)
 
     again = open_page(qtbot, store, a["h_town1"], lanes, settings, hub)
-    assert again.queue_bar.currentIndex() == 1  # the queue is remembered
+    assert again.queue_bar.currentIndex() == 1  # the queue is remembered, and the sort
+    assert again.table.horizontalHeader().sortIndicatorSection() == Col.REGISTERED
+    qtbot.waitUntil(lambda: again.settled and again.model.ids() == [second, first])
     close_page(qtbot, again)
