@@ -440,16 +440,27 @@ class IntakeForm(IntakeFields):
         saved = self.saved
         try:
             if saved is not None:
-                result: OpResult = await self.lanes.interactive(
-                    data.merge, self.session, saved.order_id, dup.order_id
-                )
+                results: list[OpResult] = [
+                    await self.lanes.interactive(
+                        data.merge, self.session, saved.order_id, dup.order_id
+                    )
+                ]
             else:
-                result = await self.lanes.interactive(
+                said = self.description_edit.toPlainText().strip()
+                note = (
+                    self.tr("Another call on this matter ({caller}): {text}").format(
+                        caller=self.name_edit.text().strip() or self.tr("caller"), text=said
+                    )
+                    if said
+                    else None
+                )
+                results = await self.lanes.interactive(
                     data.add_caller,
                     self.session,
                     dup.order_id,
                     self.name_edit.text() or None,
                     self.phone_edit.text() or None,
+                    note,
                 )
         except ValidationError as exc:
             self.show_errors(exc.errors)
@@ -464,7 +475,8 @@ class IntakeForm(IntakeFields):
             return
         finally:
             self._set_busy(False)
-        self.hub.note_own(result.event_ids, self)
+        for result in results:
+            self.hub.note_own(result.event_ids, self)
         self.banner.hide()
         if saved is not None:
             text = self.tr(

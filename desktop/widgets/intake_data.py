@@ -215,8 +215,16 @@ def finish_call(
     return out
 
 
-def add_caller(session: Session, order_id: int, name: str | None, phone: str | None) -> OpResult:
-    return OrderService(session.store).add_caller(session.actor, order_id, name, phone)
+def add_caller(
+    session: Session, order_id: int, name: str | None, phone: str | None, note: str | None
+) -> list[OpResult]:
+    """The caller joins the existing order; what they said goes into its timeline as a
+    progress note, so the words of the second call are not lost."""
+    svc = OrderService(session.store)
+    done = [svc.add_caller(session.actor, order_id, name, phone)]
+    if note:
+        done.append(svc.note_progress(session.actor, order_id, note))
+    return done
 
 
 def merge(session: Session, source_id: int, target_id: int) -> OpResult:

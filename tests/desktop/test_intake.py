@@ -21,6 +21,7 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import func, insert, select
 from sqlalchemy.exc import OperationalError
 
+from core import timeline
 from core.addresses import normalize
 from core.domain.actor import Actor
 from core.service import OrderService
@@ -373,6 +374,9 @@ def test_merging_into_a_duplicate_adds_the_caller(
     callers = svc.load(actors["duty"], first.order_id).callers
     assert [c.phone for c in callers] == [PHONE] and callers[0].name == "李女士"
     assert order_count(store) == before  # no new order
+    with read_tx(store.engine) as conn:  # what the second caller said is in the timeline
+        notes = [e for e in timeline.entries(conn, first.order_id) if e.kind == "progress_noted"]
+    assert len(notes) == 1 and "幸福路工地夜间施工" in str(notes[0].detail.get("text"))
     assert form.phone_edit.text() == ""
     close_form(qtbot, form)
 
