@@ -13,11 +13,11 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
 
-from core.domain.enums import TERRITORIAL_KINDS, GridKind, UnitKind
+from core.domain.enums import TERRITORIAL_KINDS, GridKind, Role, UnitKind
 from core.domain.ids import UnitId
 from core.errors import FieldError, NotFound, ValidationError
 from core.geo import GridIndex, GridShape, Polygon
-from core.storage.schema import units
+from core.storage.schema import units, user_roles, users
 
 
 @dataclass(frozen=True)
@@ -204,3 +204,18 @@ def add_unit(
     path = f"{parent.path if parent is not None else '/'}{new_id}/"
     conn.execute(update(units).where(units.c.id == new_id).values(path=path))
     return UnitId(new_id)
+
+
+def grid_workers(conn: Connection, grid_id: int) -> list[tuple[str, str | None]]:
+    """The grid's workers (网格员: its active handlers), as (name, phone), by name."""
+    rows = conn.execute(
+        select(users.c.display_name, users.c.phone)
+        .join(user_roles, user_roles.c.user_id == users.c.id)
+        .where(
+            users.c.unit_id == grid_id,
+            users.c.active.is_(True),
+            user_roles.c.role == Role.HANDLER.value,
+        )
+        .order_by(users.c.display_name)
+    ).all()
+    return [(r.display_name, r.phone) for r in rows]

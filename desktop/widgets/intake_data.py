@@ -12,16 +12,14 @@ import weakref
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
-
 from core import addresses, callers, duplicates, routing
 from core.category_search import CategoryIndex
-from core.domain.enums import GridKind, Role, UnitKind
+from core.domain.enums import GridKind, UnitKind
 from core.errors import ValidationError
 from core.geo import Polygon
+from core.org import grid_workers
 from core.service import OpResult, OrderService
 from core.storage.db import read_tx
-from core.storage.schema import user_roles, users
 from core.taxonomy import Category, CategoryBook
 from core.workflow.intake import AttachmentData, OrderDraft
 from desktop.feed import Session
@@ -72,19 +70,9 @@ def place_of(
             found["town"] = unit.name
     workers: tuple[str, ...] = ()
     if grid_id is not None:
-        stmt = (
-            select(users.c.display_name, users.c.phone)
-            .join(user_roles, user_roles.c.user_id == users.c.id)
-            .where(
-                users.c.unit_id == grid_id,
-                users.c.active.is_(True),
-                user_roles.c.role == Role.HANDLER.value,
-            )
-            .order_by(users.c.display_name)
-        )
         with read_tx(session.store.engine) as conn:
-            rows = conn.execute(stmt).all()
-        workers = tuple(f"{r.display_name} {r.phone}" if r.phone else r.display_name for r in rows)
+            found_workers = grid_workers(conn, grid_id)
+        workers = tuple(f"{name} {phone}" if phone else name for name, phone in found_workers)
     return Place(
         unit_id,
         lon,
