@@ -7,9 +7,9 @@ of core.queries); ``repeat`` follows the repeat-call rule of the indicators (ano
 order from the number within ``window_days``, default 30) over every order, seen or not,
 because a repeat caller is a fact about the caller, not about the officer's unit.
 
-On PostgreSQL under a user's own role, ``phone_digits`` is not readable (row-level
-security, migration 0006): the lookup then needs a security-definer function, which the
-intake screen's issue adds. No Qt here.
+On PostgreSQL a user's own role may not read ``phone_digits`` (migration 0006), so the
+orders of a number come from the security-definer ``cc_orders_of_phone`` (migration
+0010), and the listing itself goes through row-level security as usual. No Qt here.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Connection, func, select, union
+from sqlalchemy import Connection, Subquery, func, select, union
 
 from core.domain.actor import Actor
 from core.phone import parse_phone
@@ -51,16 +51,7 @@ def history(
         return None
     if phone is None:
         return None
-    digits = phone.digits()
-    ids = union(
-        select(orders.c.id.label("id")).where(orders.c.phone_digits == digits),
-        select(order_callers.c.order_id).where(order_callers.c.phone_digits == digits),
-    ).subquery()
-    live = (
-        select(orders.c.id, orders.c.registered_at)
-        .where(orders.c.id.in_(select(ids.c.id)), orders.c.state != VOID)
-        .subquery()
-    )
+    live = _orders_of(conn, phone.digits())
     since = now - timedelta(days=window_days)
     total, recent = conn.execute(
         select(func.count(), func.count().filter(live.c.registered_at >= since)).select_from(live)
@@ -70,3 +61,19 @@ def history(
         list_orders(conn, actor, limit=limit, now=now, order_ids=order_ids) if order_ids else []
     )
     return CallerHistory(earlier, int(total), int(recent or 0), bool(recent))
+
+
+def _orders_of(conn: Connection, digits: str) -> Subquery:
+    """(id, registered_at) of every order from the number, voided ones left out."""
+    if conn.dialect.name == "postgresql":
+        fn = func.cc_orders_of_phone(digits).table_valued("id", "registered_at")
+        return select(fn.c.id, fn.c.registered_at).subquery()
+    ids = union(
+        select(orders.c.id.label("id")).where(orders.c.phone_digits == digits),
+        select(order_callers.c.order_id).where(order_callers.c.phone_digits == digits),
+    ).subquery()
+    return (
+        select(orders.c.id, orders.c.registered_at)
+        .where(orders.c.id.in_(select(ids.c.id)), orders.c.state != VOID)
+        .subquery()
+    )

@@ -73,6 +73,7 @@ FUNCTIONS = (
     "cc_reveal_caller_name(bigint, text, bigint)",
     "cc_login_hash()",
     "cc_visible_units()",
+    "cc_orders_of_phone(text)",
 )
 
 

@@ -308,6 +308,43 @@ def test_the_service_works_end_to_end_as_user_roles(rls: Rls) -> None:
         svc.dispatch(me, rls.o["town2"], u["town1"])
 
 
+def test_intake_lookups_and_queues_work_as_user_roles(rls: Rls) -> None:
+    """The caller history reads numbers the role may not select (through
+    cc_orders_of_phone); duplicates and the work queues run under row-level security."""
+    from core import callers, duplicates
+    from core.queues import Queue, QueueQuery, counts, page, scope_of
+
+    town = open_store(rls.url_as("h_town1"), clock=rls.clock)
+    rls.engines.append(town.engine)
+    with town.engine.connect() as conn:
+        me = login(conn, "h_town1", PASSWORD)
+        now = rls.clock.now()
+        seen = callers.history(conn, me, "138 1234 5678", now)
+        assert seen is not None
+        # PHONE called about town1's order and the confidential one (town1's too).
+        assert {r.id for r in seen.earlier} == {rls.o["town1"], rls.o["secret"]}
+        assert seen.total == 2 and seen.repeat
+        other = callers.history(conn, me, "13900001111", now)
+        assert other is not None and other.total == 1 and other.earlier == []  # town2's
+        found = duplicates.candidates(
+            conn,
+            me,
+            now=now,
+            location_unit_id=rls.county.units["town1v1g1"],
+            category_node_id=CATEGORY,
+            text="路灯不亮",
+        )
+        assert {d.order_id for d in found} <= {rls.o["town1"], rls.o["held"], rls.o["secret"]}
+        assert rls.o["town1"] in {d.order_id for d in found}
+        org = town.reference().org
+        scope = scope_of(me, org)
+        accept = QueueQuery(scope.panels[0], Queue.ACCEPT)
+        ids = {r.id for r in page(conn, me, org, accept, now, scope=scope)}
+        assert ids == {rls.o["town1"], rls.o["held"]}
+        got = counts(conn, me, org, now, scope=scope)
+        assert sum(c.total for c in got.values()) == 2
+
+
 # --- the admin command ----------------------------------------------------------------------
 
 
