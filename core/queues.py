@@ -172,7 +172,8 @@ def scope_of(actor: Actor, org: OrgDirectory) -> Scope:
     if actor.has(*CENTRE_ROLES):
         everything = len(inside) == len(org)
         centre = None if everything else inside
-        panels += panels_for(org, None)
+        # A town's centre dispatches inside its town: no county panel for it.
+        panels += panels_for(org, None if everything else org.get(actor.unit_id).level)
     unit_id = None
     below: tuple[int, ...] = ()
     if actor.has(Role.HANDLER):

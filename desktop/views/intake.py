@@ -567,6 +567,15 @@ class IntakeForm(IntakeFields):
         self.attachments.add_paths(paths)
         event.acceptProposedAction()
 
+    def take_focus(self) -> None:
+        """The page is shown: the cursor goes back where the officer left it, or to the
+        caller's number for a new call."""
+        inside = self.focusWidget()
+        if inside is not None and inside is not self and self.isAncestorOf(inside):
+            inside.setFocus()
+        else:
+            self.phone_edit.setFocus()
+
     # --- closing ---------------------------------------------------------------------------
 
     def closeEvent(self, event: QCloseEvent) -> None:

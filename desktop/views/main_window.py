@@ -261,7 +261,7 @@ class MainWindow(QMainWindow):
                 self.nav.setCurrentRow(i)
         self.settings.set_value(PAGE_KEY, name)
         if name == INTAKE and self.intake is not None:
-            self.intake.setFocus()
+            self.intake.take_focus()
         elif name == QUEUES and self.queues is not None:
             self.queues.table.setFocus()
         elif name == ORDERS:

@@ -540,6 +540,13 @@ class OrderEditor(QDialog):
             if action.code == Op.DISPATCH:
                 assists = targets(*args, None, assist=True)
         dialog = ActionDialog(action, units, assists, self)
+        if dialog.unit_box is not None:
+            # Where the order is: the town or village on the way to its location.
+            org = self.base.ref.org
+            on_way = {u.id for u in org.ancestors(self.base.agg.order.location_unit_id)}
+            near = next((u.id for u in units if u.id in on_way), None)
+            if near is not None:
+                dialog.unit_box.setCurrentIndex(dialog.unit_box.findData(near))
         self.action_dialog = dialog
         dialog.accepted.connect(lambda: self.run(action, dialog.values()))
         dialog.open()

@@ -36,6 +36,7 @@ def test_panels_follow_roles(svc: OrderService, actors: dict[str, Actor]) -> Non
         return [p.kind.value for p in scope_of(actors[name], org).panels]
 
     assert kinds("duty") == ["county", "town", "village"]
+    assert kinds("town1_duty") == ["town", "village"]  # a town's centre and handler
     assert kinds("h_town1") == ["town", "village"]
     assert kinds("h_town1v1") == ["village"]
     assert kinds("h_police") == ["county"]

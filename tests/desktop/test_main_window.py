@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 from sqlalchemy import create_engine, select, text
 
@@ -304,7 +305,10 @@ def test_the_page_survives_a_restart_and_ctrl_digits_switch_pages(
     settings: AppSettings,
 ) -> None:
     first = open_window(qtbot, store, actors["dispatcher"], lanes, settings)
-    assert first.current_page == "intake"
+    assert first.current_page == "intake" and first.intake is not None
+    first.activateWindow()  # the keyboard is at the caller's number, ready for a call
+    phone = first.intake.phone_edit
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is phone, timeout=3000)
     qtbot.keyClick(first, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
     assert first.current_page == "queues"
     assert first.stack.currentWidget() is first.queues

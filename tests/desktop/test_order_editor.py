@@ -415,3 +415,24 @@ def test_the_editor_renders_in_chinese_without_clipping(
         assert button.width() >= button.sizeHint().width() - 2, button.text()
     assert editor.side.viewport().width() >= editor.action_bar.minimumSizeHint().width()
     close_editor(qtbot, editor)
+
+
+def test_a_unit_choice_starts_at_the_unit_on_the_way_to_the_location(
+    qtbot: QtBot,
+    svc: OrderService,
+    actors: dict[str, Actor],
+    county: County,
+    lanes: Lanes,
+    hub: ChangeHub,
+) -> None:
+    u = county.units
+    oid = svc.register(actors["duty"], draft(None, location_unit_id=u["town1v2"])).order_id
+    svc.dispatch(actors["dispatcher"], oid, u["town1"])
+    town = open_editor(qtbot, svc, actors["h_town1"], lanes, hub, oid)
+    town.action_bar.button(Op.PASS_DOWN).click()
+    qtbot.waitUntil(lambda: getattr(town, "action_dialog", None) is not None)
+    dialog = town.action_dialog
+    assert dialog.unit_box is not None and dialog.unit_box.count() == 2  # the two villages
+    assert dialog.unit_id() == u["town1v2"]  # not merely the first in the list
+    dialog.reject()
+    close_editor(qtbot, town)
