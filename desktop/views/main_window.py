@@ -1,7 +1,7 @@
 """The workstation window: the pages the user's roles work in, kept current live.
 
-- 受理 intake (duty officers and shift leads): the keyboard-first call form;
-- 工作台 the dispatch panels (everyone who dispatches, handles, reviews or visits);
+- 来电受理 intake (duty officers and shift leads): the keyboard-first call form;
+- 工作队列 the dispatch panels (everyone who dispatches, handles, reviews or visits);
 - 全部工单 every order the user may see, newest first.
 
 Pages are built when first shown, so start-up pays for the first page only. The page,
