@@ -144,7 +144,6 @@ async def flow(url: str, lanes: Lanes, settings: AppSettings) -> int:
             window.show()
             # The login dialog had the keyboard; give it to the window (its first page
             # puts the cursor where the work starts: the caller's number at intake).
-            window.raise_()
             window.activateWindow()
             bench.mark("window_shown")
             # What is alive now (modules, reference data) lives as long as the app: keep it
