@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings
-from PySide6.QtWidgets import QHeaderView, QMainWindow
+from PySide6.QtWidgets import QHeaderView, QMainWindow, QSplitter, QWidget
 
 ORGANISATION = "CommandCenter"
 APPLICATION = "CommandCenter"
@@ -56,6 +56,20 @@ class AppSettings:
     def restore_header(self, name: str, header: QHeaderView) -> bool:
         state = self._bytes(f"headers/{name}")
         return state is not None and header.restoreState(state)
+
+    def save_dialog(self, name: str, dialog: QWidget, splitter: QSplitter | None) -> None:
+        """A dialog's size and place (and its splitter), for the next time it opens."""
+        self._s.setValue(f"dialogs/{name}/geometry", dialog.saveGeometry())
+        if splitter is not None:
+            self._s.setValue(f"dialogs/{name}/splitter", splitter.saveState())
+
+    def restore_dialog(self, name: str, dialog: QWidget, splitter: QSplitter | None) -> bool:
+        geometry = self._bytes(f"dialogs/{name}/geometry")
+        restored = geometry is not None and dialog.restoreGeometry(geometry)
+        state = self._bytes(f"dialogs/{name}/splitter")
+        if splitter is not None and state is not None:
+            splitter.restoreState(state)
+        return restored
 
     # --- window layouts -------------------------------------------------------------------
 

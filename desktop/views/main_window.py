@@ -44,6 +44,7 @@ if TYPE_CHECKING:
 SETTINGS_NAME = "main"
 SERVICE_CHECK_MS = 30_000
 PAGE_KEY = "main/page"
+EDITOR_KEY = "order_editor"
 INTAKE, QUEUES, ORDERS = "intake", "queues", "orders"
 
 
@@ -197,6 +198,10 @@ class MainWindow(QMainWindow):
             self.editor.close()
         editor = OrderEditor(self.session, self.lanes, self.hub, order_id, parent=self)
         editor.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+        self.settings.restore_dialog(EDITOR_KEY, editor, editor.split)
+        editor.finished.connect(
+            lambda _code: self.settings.save_dialog(EDITOR_KEY, editor, editor.split)
+        )
         editor.destroyed.connect(lambda _o=None: self._editor_gone(editor))
         self.editor = editor
         editor.open()

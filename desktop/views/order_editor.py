@@ -135,7 +135,7 @@ class OrderEditor(QDialog):
         side.setWidget(self.action_bar)
         side.setWidgetResizable(True)
         side.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        split = QSplitter(Qt.Orientation.Horizontal, self)
+        self.split = split = QSplitter(Qt.Orientation.Horizontal, self)
         split.addWidget(self.tabs)
         split.addWidget(side)
         split.setStretchFactor(0, 1)

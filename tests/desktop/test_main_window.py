@@ -319,3 +319,29 @@ def test_the_page_survives_a_restart_and_ctrl_digits_switch_pages(
     second = open_window(qtbot, store, actors["dispatcher"], lanes, settings)
     assert second.current_page == "queues"
     close_window(qtbot, second)
+
+
+def test_the_editor_opens_at_the_size_it_was_left(
+    qtbot: QtBot,
+    store: Store,
+    svc: OrderService,
+    actors: dict[str, Actor],
+    lanes: Lanes,
+    settings: AppSettings,
+) -> None:
+    oid = svc.register(actors["duty"], draft("town1v1g1")).order_id
+    window = open_window(qtbot, store, actors["supervisor"], lanes, settings)
+    first = window.open_order(oid)
+    qtbot.waitUntil(lambda: first.base is not None, timeout=5000)
+    first.resize(700, 560)
+    first.split.setSizes([420, 280])
+    wanted = first.split.sizes()
+    first.reject()
+    qtbot.waitUntil(lambda: window.editor is None and window.pending == 0, timeout=5000)
+    second = window.open_order(oid)
+    qtbot.waitUntil(lambda: second.base is not None, timeout=5000)
+    assert (second.width(), second.height()) == (700, 560)
+    assert second.split.sizes() == wanted
+    second.reject()
+    qtbot.waitUntil(lambda: second.tasks.pending == 0)
+    close_window(qtbot, window)
