@@ -2,6 +2,443 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
+    <name>ActionBar</name>
+    <message>
+        <source>Intake</source>
+        <translation>受理</translation>
+    </message>
+    <message>
+        <source>Dispatch and acceptance</source>
+        <translation>派单签收</translation>
+    </message>
+    <message>
+        <source>Handling</source>
+        <translation>办理</translation>
+    </message>
+    <message>
+        <source>Review and close</source>
+        <translation>核查结案</translation>
+    </message>
+    <message>
+        <source>On the assignment to {unit}</source>
+        <translation>针对派往 {unit} 的派单</translation>
+    </message>
+</context>
+<context>
+    <name>ActionDialog</name>
+    <message>
+        <source>Name</source>
+        <translation>姓名</translation>
+    </message>
+    <message>
+        <source>Phone</source>
+        <translation>电话</translation>
+    </message>
+    <message>
+        <source>Target order number</source>
+        <translation>目标工单编号</translation>
+    </message>
+    <message>
+        <source>Destination</source>
+        <translation>转出去向</translation>
+    </message>
+    <message>
+        <source>Browse…</source>
+        <translation>浏览…</translation>
+    </message>
+    <message>
+        <source>File</source>
+        <translation>文件</translation>
+    </message>
+    <message>
+        <source>Unit</source>
+        <translation>单位</translation>
+    </message>
+    <message>
+        <source>Assisting units</source>
+        <translation>协办单位</translation>
+    </message>
+    <message>
+        <source>Choice</source>
+        <translation>选项</translation>
+    </message>
+    <message>
+        <source>Pass: go on to the return visit</source>
+        <translation>通过：转入回访</translation>
+    </message>
+    <message>
+        <source>Fail: send back for rework</source>
+        <translation>不通过：退回返工</translation>
+    </message>
+    <message>
+        <source>Approve</source>
+        <translation>同意</translation>
+    </message>
+    <message>
+        <source>Deny</source>
+        <translation>不同意</translation>
+    </message>
+    <message>
+        <source>Decision</source>
+        <translation>审核意见</translation>
+    </message>
+    <message>
+        <source>Extra days</source>
+        <translation>延期天数</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>理由</translation>
+    </message>
+    <message>
+        <source>Text</source>
+        <translation>内容</translation>
+    </message>
+    <message>
+        <source>Note</source>
+        <translation>备注</translation>
+    </message>
+    <message>
+        <source>{name} (optional)</source>
+        <translation>{name}（选填）</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Choose a file</source>
+        <translation>选择文件</translation>
+    </message>
+</context>
+<context>
+    <name>ActionWords</name>
+    <message>
+        <source>Edit</source>
+        <translation>编辑</translation>
+    </message>
+    <message>
+        <source>Add caller</source>
+        <translation>添加来电人</translation>
+    </message>
+    <message>
+        <source>Add attachment</source>
+        <translation>添加附件</translation>
+    </message>
+    <message>
+        <source>Answer on the spot</source>
+        <translation>直接答复</translation>
+    </message>
+    <message>
+        <source>Dispatch</source>
+        <translation>派单</translation>
+    </message>
+    <message>
+        <source>Merge into…</source>
+        <translation>归并至…</translation>
+    </message>
+    <message>
+        <source>Void</source>
+        <translation>作废</translation>
+    </message>
+    <message>
+        <source>Transfer out</source>
+        <translation>转出</translation>
+    </message>
+    <message>
+        <source>Accept</source>
+        <translation>签收</translation>
+    </message>
+    <message>
+        <source>Return</source>
+        <translation>退回</translation>
+    </message>
+    <message>
+        <source>Accept return</source>
+        <translation>同意退回</translation>
+    </message>
+    <message>
+        <source>Reject return</source>
+        <translation>驳回退回</translation>
+    </message>
+    <message>
+        <source>Pass down</source>
+        <translation>下派</translation>
+    </message>
+    <message>
+        <source>Reassign</source>
+        <translation>改派</translation>
+    </message>
+    <message>
+        <source>Escalate</source>
+        <translation>上报</translation>
+    </message>
+    <message>
+        <source>Call in assist</source>
+        <translation>追加协办</translation>
+    </message>
+    <message>
+        <source>Progress note</source>
+        <translation>记录进展</translation>
+    </message>
+    <message>
+        <source>Request pause</source>
+        <translation>申请缓办</translation>
+    </message>
+    <message>
+        <source>Decide pause</source>
+        <translation>审批缓办</translation>
+    </message>
+    <message>
+        <source>Resume</source>
+        <translation>恢复办理</translation>
+    </message>
+    <message>
+        <source>Request extension</source>
+        <translation>申请延期</translation>
+    </message>
+    <message>
+        <source>Decide extension</source>
+        <translation>审批延期</translation>
+    </message>
+    <message>
+        <source>Assisting answer</source>
+        <translation>协办答复</translation>
+    </message>
+    <message>
+        <source>Submit result</source>
+        <translation>提交办结</translation>
+    </message>
+    <message>
+        <source>Review</source>
+        <translation>核查</translation>
+    </message>
+    <message>
+        <source>Return visit</source>
+        <translation>回访</translation>
+    </message>
+    <message>
+        <source>Reopen</source>
+        <translation>重办</translation>
+    </message>
+    <message>
+        <source>Supervise</source>
+        <translation>督办</translation>
+    </message>
+    <message>
+        <source>This order is outside your jurisdiction.</source>
+        <translation>此工单不在本单位管辖范围内。</translation>
+    </message>
+    <message>
+        <source>Needs one of these roles: {roles}.</source>
+        <translation>需具备以下角色之一：{roles}。</translation>
+    </message>
+    <message>
+        <source>Only the order&apos;s centre, or a centre above it, may do this.</source>
+        <translation>仅限工单所属中心或其上级中心操作。</translation>
+    </message>
+    <message>
+        <source>Not possible while the order is “{state}”.</source>
+        <translation>工单处于“{state}”状态，无法执行此操作。</translation>
+    </message>
+    <message>
+        <source>The order is finished (“{state}”).</source>
+        <translation>工单流程已结束（“{state}”）。</translation>
+    </message>
+    <message>
+        <source>The order is paused: resume it first.</source>
+        <translation>工单已挂账缓办，请先恢复办理。</translation>
+    </message>
+    <message>
+        <source>Not possible while the assignment is “{state}”.</source>
+        <translation>派单处于“{state}”状态，无法执行此操作。</translation>
+    </message>
+    <message>
+        <source>Your unit holds no assignment on this order for this.</source>
+        <translation>本单位在此工单上没有可执行此操作的派单。</translation>
+    </message>
+    <message>
+        <source>Only the unit that sent the assignment, or a centre above it.</source>
+        <translation>仅限派出该派单的单位或其上级中心操作。</translation>
+    </message>
+    <message>
+        <source>Your unit does not hold the order now.</source>
+        <translation>本单位当前未承办此工单。</translation>
+    </message>
+    <message>
+        <source>No unit holds the order now.</source>
+        <translation>此工单当前没有承办单位。</translation>
+    </message>
+    <message>
+        <source>There is no unit to choose.</source>
+        <translation>没有可选择的单位。</translation>
+    </message>
+    <message>
+        <source>A return from below awaits your decision first.</source>
+        <translation>下级的退回申请尚待审核，请先处理。</translation>
+    </message>
+    <message>
+        <source>Waiting for assisting answers from: {units}.</source>
+        <translation>尚待以下协办单位答复：{units}。</translation>
+    </message>
+    <message>
+        <source>A request already awaits a decision.</source>
+        <translation>已有申请正在等待审批。</translation>
+    </message>
+    <message>
+        <source>No request awaits a decision.</source>
+        <translation>没有待审批的申请。</translation>
+    </message>
+    <message>
+        <source>Nothing has been returned.</source>
+        <translation>没有待处理的退回。</translation>
+    </message>
+    <message>
+        <source>Only an assisting unit answers this way.</source>
+        <translation>仅协办单位可进行协办答复。</translation>
+    </message>
+    <message>
+        <source>The unit above has moved on.</source>
+        <translation>上级单位已另行处理。</translation>
+    </message>
+    <message>
+        <source>The assignment is no longer current.</source>
+        <translation>该派单已失效。</translation>
+    </message>
+    <message>
+        <source>The extension limit has been reached.</source>
+        <translation>已达延期次数上限。</translation>
+    </message>
+    <message>
+        <source>No running deadline to extend.</source>
+        <translation>没有正在计时的时限可以延期。</translation>
+    </message>
+    <message>
+        <source>Unknown unit.</source>
+        <translation>未知单位。</translation>
+    </message>
+</context>
+<context>
+    <name>AssistTable</name>
+    <message>
+        <source>Assisting unit</source>
+        <translation>协办单位</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Answered</source>
+        <translation>答复时间</translation>
+    </message>
+    <message>
+        <source>Answer</source>
+        <translation>答复内容</translation>
+    </message>
+</context>
+<context>
+    <name>AttachmentList</name>
+    <message>
+        <source>Add files… (Ctrl+O)</source>
+        <translation>添加文件…（Ctrl+O）</translation>
+    </message>
+    <message>
+        <source>or drop files on the form</source>
+        <translation>或将文件拖放到表单上</translation>
+    </message>
+    <message>
+        <source>Attach files</source>
+        <translation>添加附件</translation>
+    </message>
+    <message>
+        <source>Not attached:</source>
+        <translation>未能添加：</translation>
+    </message>
+    <message>
+        <source>{name}
+{kind}, {size}
+added by {who}</source>
+        <translation>{name}
+{kind}，{size}
+由 {who} 添加</translation>
+    </message>
+</context>
+<context>
+    <name>CallerPanel</name>
+    <message>
+        <source>Caller history</source>
+        <translation>来电历史</translation>
+    </message>
+    <message>
+        <source>Repeat caller</source>
+        <translation>重复来电</translation>
+    </message>
+    <message>
+        <source>Order no.</source>
+        <translation>工单编号</translation>
+    </message>
+    <message>
+        <source>Registered</source>
+        <translation>受理时间</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Title</source>
+        <translation>标题</translation>
+    </message>
+    <message>
+        <source>Keep typing the number…</source>
+        <translation>请继续输入号码…</translation>
+    </message>
+    <message>
+        <source>Earlier orders from the number show here as it is typed.</source>
+        <translation>输入来电号码后，此处显示该号码的历史工单。</translation>
+    </message>
+    <message>
+        <source>No earlier orders from this number.</source>
+        <translation>该号码没有历史工单。</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n earlier order(s) from this number</source>
+        <translation>
+            <numerusform>该号码共有 %n 条历史工单</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>, %n in the last 30 days.</source>
+        <translation>
+            <numerusform>，其中近 30 天 %n 条。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>{n} more are not listed (older, or not yours to see).</source>
+        <translation>另有 {n} 条未列出（时间较早或无权查看）。</translation>
+    </message>
+</context>
+<context>
+    <name>CategoryBox</name>
+    <message>
+        <source>Name, code or pinyin initials, e.g. jzgc</source>
+        <translation>名称、编码或拼音首字母，如 jzgc</translation>
+    </message>
+    <message>
+        <source>No category matches “{text}”.</source>
+        <translation>没有与“{text}”匹配的类别。</translation>
+    </message>
+    <message>
+        <source>Type, then ↑ ↓ and Enter to pick.</source>
+        <translation>输入后用 ↑ ↓ 键和回车选择。</translation>
+    </message>
+    <message>
+        <source>dispute</source>
+        <translation>矛盾纠纷</translation>
+    </message>
+</context>
+<context>
     <name>DemoProgressDialog</name>
     <message>
         <source>First run — Command Center</source>
@@ -41,6 +478,108 @@
     </message>
 </context>
 <context>
+    <name>DisputeBox</name>
+    <message>
+        <source>Dispute</source>
+        <translation>矛盾纠纷</translation>
+    </message>
+    <message>
+        <source>Neighbours</source>
+        <translation>邻里纠纷</translation>
+    </message>
+    <message>
+        <source>Marriage and family</source>
+        <translation>婚姻家庭纠纷</translation>
+    </message>
+    <message>
+        <source>Land and property</source>
+        <translation>土地房产纠纷</translation>
+    </message>
+    <message>
+        <source>Labour and wages</source>
+        <translation>劳资纠纷</translation>
+    </message>
+    <message>
+        <source>Property management</source>
+        <translation>物业纠纷</translation>
+    </message>
+    <message>
+        <source>Consumer</source>
+        <translation>消费纠纷</translation>
+    </message>
+    <message>
+        <source>Medical</source>
+        <translation>医疗纠纷</translation>
+    </message>
+    <message>
+        <source>Type or choose</source>
+        <translation>输入或选择</translation>
+    </message>
+    <message>
+        <source>Names, separated by commas</source>
+        <translation>姓名，用逗号分隔</translation>
+    </message>
+    <message>
+        <source>Leader who takes charge of the case</source>
+        <translation>包案领导姓名</translation>
+    </message>
+    <message>
+        <source>Dispute &amp;type</source>
+        <translation>纠纷类型(&amp;T)</translation>
+    </message>
+    <message>
+        <source>Ris&amp;k grade</source>
+        <translation>风险等级(&amp;K)</translation>
+    </message>
+    <message>
+        <source>&amp;Parties</source>
+        <translation>当事人(&amp;P)</translation>
+    </message>
+    <message>
+        <source>&amp;Leader responsible</source>
+        <translation>包案领导(&amp;L)</translation>
+    </message>
+</context>
+<context>
+    <name>DuplicatePanel</name>
+    <message>
+        <source>Possible duplicates</source>
+        <translation>疑似重复工单</translation>
+    </message>
+    <message>
+        <source>Order</source>
+        <translation>工单</translation>
+    </message>
+    <message>
+        <source>What, where, and why</source>
+        <translation>内容、地点及相似原因</translation>
+    </message>
+    <message>
+        <source>No similar open order in the last 30 days.</source>
+        <translation>近 30 天内没有相似的在办工单。</translation>
+    </message>
+    <message>
+        <source>Similar orders show here as the call is typed.</source>
+        <translation>录入来电内容时，此处显示相似工单。</translation>
+    </message>
+    <message>
+        <source>Same matter? Ctrl+M adds this caller to the selected order instead of opening a new one; Ctrl+↓ and Ctrl+↑ select another.</source>
+        <translation>是同一诉求？按 Ctrl+M 将本次来电人添加到所选工单，不再新建工单；按 Ctrl+↓ 和 Ctrl+↑ 选择其他工单。</translation>
+    </message>
+    <message>
+        <source>{m} m away</source>
+        <translation>相距 {m} 米</translation>
+    </message>
+    <message>
+        <source>{n} callers</source>
+        <translation>{n} 位来电人</translation>
+    </message>
+    <message>
+        <source>Why: {reasons}</source>
+        <translation>相似原因：{reasons}</translation>
+    </message>
+</context>
+<context>
     <name>Errors</name>
     <message>
         <source>Command Center</source>
@@ -73,6 +612,207 @@
     <message>
         <source>Unexpected error: {error}</source>
         <translation>发生意外错误：{error}</translation>
+    </message>
+</context>
+<context>
+    <name>HopTree</name>
+    <message>
+        <source>Assignment</source>
+        <translation>派单环节</translation>
+    </message>
+    <message>
+        <source>Role</source>
+        <translation>角色</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Dispatched</source>
+        <translation>派单时间</translation>
+    </message>
+    <message>
+        <source>Accepted</source>
+        <translation>签收时间</translation>
+    </message>
+    <message>
+        <source>Answer, return reason or note</source>
+        <translation>答复、退回理由或备注</translation>
+    </message>
+</context>
+<context>
+    <name>IntakeFields</name>
+    <message>
+        <source>Hotline intake</source>
+        <translation>来电受理</translation>
+    </message>
+    <message>
+        <source>Ctrl+Enter save and dispatch · Ctrl+S save only · Ctrl+R answered on the spot · Ctrl+N new call</source>
+        <translation>Ctrl+Enter 保存并派单 · Ctrl+S 仅保存 · Ctrl+R 直接答复 · Ctrl+N 新来电</translation>
+    </message>
+    <message>
+        <source>e.g. 138 1234 5678</source>
+        <translation>如 138 1234 5678</translation>
+    </message>
+    <message>
+        <source>&amp;Anonymous</source>
+        <translation>匿名(&amp;A)</translation>
+    </message>
+    <message>
+        <source>What the caller says…</source>
+        <translation>来电人反映的诉求…</translation>
+    </message>
+    <message>
+        <source>Optional: the first line of the description is used</source>
+        <translation>选填：留空则取诉求内容的第一行</translation>
+    </message>
+    <message>
+        <source>Con&amp;fidential informant</source>
+        <translation>举报人保密(&amp;F)</translation>
+    </message>
+    <message>
+        <source>The answer given to the caller; Ctrl+R again saves the order closed.</source>
+        <translation>对来电人的答复内容；再按 Ctrl+R 即保存并结案。</translation>
+    </message>
+    <message>
+        <source>Save and dispatch   Ctrl+Enter</source>
+        <translation>保存并派单   Ctrl+Enter</translation>
+    </message>
+    <message>
+        <source>Save only   Ctrl+S</source>
+        <translation>仅保存   Ctrl+S</translation>
+    </message>
+    <message>
+        <source>Answered on the spot   Ctrl+R</source>
+        <translation>直接答复   Ctrl+R</translation>
+    </message>
+    <message>
+        <source>New call   Ctrl+N</source>
+        <translation>新来电   Ctrl+N</translation>
+    </message>
+    <message>
+        <source>Caller na&amp;me</source>
+        <translation>来电人姓名(&amp;M)</translation>
+    </message>
+    <message>
+        <source>&amp;Phone</source>
+        <translation>来电号码(&amp;P)</translation>
+    </message>
+    <message>
+        <source>Ca&amp;tegory</source>
+        <translation>类别(&amp;T)</translation>
+    </message>
+    <message>
+        <source>Request t&amp;ype</source>
+        <translation>诉求类型(&amp;Y)</translation>
+    </message>
+    <message>
+        <source>&amp;Description</source>
+        <translation>诉求内容(&amp;D)</translation>
+    </message>
+    <message>
+        <source>T&amp;itle</source>
+        <translation>标题(&amp;I)</translation>
+    </message>
+    <message>
+        <source>Add&amp;ress</source>
+        <translation>地址(&amp;R)</translation>
+    </message>
+    <message>
+        <source>C&amp;hannel</source>
+        <translation>渠道(&amp;H)</translation>
+    </message>
+    <message>
+        <source>&amp;Urgency</source>
+        <translation>紧急程度(&amp;U)</translation>
+    </message>
+    <message>
+        <source>Attachments</source>
+        <translation>附件</translation>
+    </message>
+    <message>
+        <source>Answer &amp;given</source>
+        <translation>答复内容(&amp;G)</translation>
+    </message>
+    <message>
+        <source>Choose one: press 1–{n}.</source>
+        <translation>请选择一项：按 1–{n}。</translation>
+    </message>
+    <message>
+        <source>Please correct:</source>
+        <translation>请更正：</translation>
+    </message>
+</context>
+<context>
+    <name>IntakeForm</name>
+    <message>
+        <source>No unit to suggest: dispatch from the order list.</source>
+        <translation>暂无推荐的承办单位：请到工单列表中派单。</translation>
+    </message>
+    <message>
+        <source>{n} file(s) attached.</source>
+        <translation>已添加 {n} 个附件。</translation>
+    </message>
+    <message>
+        <source>Not attached: {files}.</source>
+        <translation>未能添加：{files}。</translation>
+    </message>
+    <message>
+        <source>Order {number} is registered, but the next step failed: {why} Ctrl+Enter tries again; Ctrl+N leaves it awaiting dispatch.</source>
+        <translation>工单 {number} 已受理登记，但后续步骤失败：{why} 按 Ctrl+Enter 重试；按 Ctrl+N 则保留为待派单。</translation>
+    </message>
+    <message>
+        <source>Order {number} answered on the spot and closed.</source>
+        <translation>工单 {number} 已直接答复并结案。</translation>
+    </message>
+    <message>
+        <source>Order {number} registered and dispatched to {unit}.</source>
+        <translation>工单 {number} 已受理，并派往 {unit}。</translation>
+    </message>
+    <message>
+        <source>Order {number} registered; it awaits dispatch.</source>
+        <translation>工单 {number} 已受理，待派单。</translation>
+    </message>
+    <message>
+        <source>Another call on this matter ({caller}): {text}</source>
+        <translation>同一诉求再次来电（{caller}）：{text}</translation>
+    </message>
+    <message>
+        <source>caller</source>
+        <translation>来电人</translation>
+    </message>
+    <message>
+        <source>Order {source} merged into order {number}: its callers and history are kept there.</source>
+        <translation>工单 {source} 已归并至工单 {number}，其来电人和办理记录均保留在该工单中。</translation>
+    </message>
+    <message>
+        <source>Caller added to order {number} ({title}); no new order was registered.</source>
+        <translation>已将来电人添加到工单 {number}（{title}），未新建工单。</translation>
+    </message>
+    <message>
+        <source>The database cannot be reached, so nothing was saved. Your entries are kept in this form: save again when the connection is back.</source>
+        <translation>无法连接数据库，未保存任何内容。你输入的内容仍保留在表单中，连接恢复后请再次保存。</translation>
+    </message>
+    <message>
+        <source>Disconnected from the database: saving is not possible now.</source>
+        <translation>与数据库的连接已中断：暂时无法保存。</translation>
+    </message>
+    <message>
+        <source>New call</source>
+        <translation>新来电</translation>
+    </message>
+    <message>
+        <source>Discard what was typed for this call?</source>
+        <translation>放弃本次来电已录入的内容？</translation>
+    </message>
+    <message>
+        <source>Discard</source>
+        <translation>放弃</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
     </message>
 </context>
 <context>
@@ -217,6 +957,565 @@
         <source>, </source>
         <translation>、</translation>
     </message>
+    <message>
+        <source>Normal</source>
+        <translation>一般</translation>
+    </message>
+    <message>
+        <source>Urgent</source>
+        <translation>紧急</translation>
+    </message>
+    <message>
+        <source>Critical</source>
+        <translation>特急</translation>
+    </message>
+    <message>
+        <source>County level</source>
+        <translation>县级</translation>
+    </message>
+    <message>
+        <source>Town level</source>
+        <translation>镇级</translation>
+    </message>
+    <message>
+        <source>Village level</source>
+        <translation>村级</translation>
+    </message>
+    <message>
+        <source>To dispatch</source>
+        <translation>待派单</translation>
+    </message>
+    <message>
+        <source>To accept</source>
+        <translation>待签收</translation>
+    </message>
+    <message>
+        <source>Being handled</source>
+        <translation>办理中</translation>
+    </message>
+    <message>
+        <source>To review</source>
+        <translation>待核查</translation>
+    </message>
+    <message>
+        <source>To visit</source>
+        <translation>待回访</translation>
+    </message>
+    <message>
+        <source>Red</source>
+        <translation>红色</translation>
+    </message>
+    <message>
+        <source>Orange</source>
+        <translation>橙色</translation>
+    </message>
+    <message>
+        <source>Yellow</source>
+        <translation>黄色</translation>
+    </message>
+    <message>
+        <source>Green</source>
+        <translation>绿色</translation>
+    </message>
+    <message>
+        <source>Site photo (before)</source>
+        <translation>现场照片（处置前）</translation>
+    </message>
+    <message>
+        <source>Site photo (after)</source>
+        <translation>现场照片（处置后）</translation>
+    </message>
+    <message>
+        <source>Document</source>
+        <translation>文档</translation>
+    </message>
+    <message>
+        <source>past routing of {history_orders} similar orders in {history_days} days</source>
+        <translation>参照 {history_orders} 件同类工单（近 {history_days} 天）的派单去向</translation>
+    </message>
+    <message>
+        <source>the department that owns “{category}”</source>
+        <translation>“{category}”的主管部门</translation>
+    </message>
+    <message>
+        <source>the town or street of the location</source>
+        <translation>事发地所属乡镇（街道）</translation>
+    </message>
+    <message>
+        <source>the village or community of the location</source>
+        <translation>事发地所属村（社区）</translation>
+    </message>
+    <message>
+        <source>the grid of the location</source>
+        <translation>事发地所属网格</translation>
+    </message>
+    <message>
+        <source>same place</source>
+        <translation>地点相近</translation>
+    </message>
+    <message>
+        <source>same category</source>
+        <translation>同一类别</translation>
+    </message>
+    <message>
+        <source>related category</source>
+        <translation>相关类别</translation>
+    </message>
+    <message>
+        <source>similar wording</source>
+        <translation>描述相似</translation>
+    </message>
+    <message>
+        <source>Required.</source>
+        <translation>必填。</translation>
+    </message>
+    <message>
+        <source>Too long: {length} characters, at most {max}.</source>
+        <translation>过长：{length} 个字，最多 {max} 个。</translation>
+    </message>
+    <message>
+        <source>Choose one of the options.</source>
+        <translation>请从选项中选择。</translation>
+    </message>
+    <message>
+        <source>Pick a category from the list.</source>
+        <translation>请从列表中选择类别。</translation>
+    </message>
+    <message>
+        <source>This is a group: pick a category inside it.</source>
+        <translation>这是分类目录，请选择其下的具体类别。</translation>
+    </message>
+    <message>
+        <source>Enter the caller&apos;s number, or tick Anonymous.</source>
+        <translation>请输入来电号码，或勾选“匿名”。</translation>
+    </message>
+    <message>
+        <source>Only digits, spaces, “-” and brackets: “{char}” is not allowed.</source>
+        <translation>只能填写数字、空格、“-”和括号，不能包含“{char}”。</translation>
+    </message>
+    <message>
+        <source>A foreign number cannot be called back.</source>
+        <translation>境外号码无法回拨。</translation>
+    </message>
+    <message>
+        <source>Not a phone number: {digits} digits. A mobile has 11.</source>
+        <translation>不是有效的电话号码：共 {digits} 位数字，手机号应为 11 位。</translation>
+    </message>
+    <message>
+        <source>No mobile number starts with {prefix}.</source>
+        <translation>没有以 {prefix} 开头的手机号段。</translation>
+    </message>
+    <message>
+        <source>A landline needs its area code (e.g. 0517).</source>
+        <translation>固定电话须加区号（如 0517）。</translation>
+    </message>
+    <message>
+        <source>Unknown area code {area_code}.</source>
+        <translation>未知区号 {area_code}。</translation>
+    </message>
+    <message>
+        <source>A local number never starts with {first_digit}.</source>
+        <translation>本地号码不能以 {first_digit} 开头。</translation>
+    </message>
+    <message>
+        <source>An extension has at most 6 digits.</source>
+        <translation>分机号最多 6 位。</translation>
+    </message>
+    <message>
+        <source>A mobile has no extension.</source>
+        <translation>手机号不能带分机号。</translation>
+    </message>
+    <message>
+        <source>Both longitude and latitude.</source>
+        <translation>经度和纬度须同时填写。</translation>
+    </message>
+    <message>
+        <source>Not a point on the map.</source>
+        <translation>不是有效的地图坐标。</translation>
+    </message>
+    <message>
+        <source>Longitude and latitude look swapped.</source>
+        <translation>经度和纬度似乎填反了。</translation>
+    </message>
+    <message>
+        <source>Outside the county: transfer the order out instead.</source>
+        <translation>不在本县范围内：请改为转出工单。</translation>
+    </message>
+    <message>
+        <source>Outside this centre&apos;s territory.</source>
+        <translation>不在本中心辖区内。</translation>
+    </message>
+    <message>
+        <source>A department is not a location.</source>
+        <translation>部门不能作为事发地点。</translation>
+    </message>
+    <message>
+        <source>Unknown unit.</source>
+        <translation>未知单位。</translation>
+    </message>
+    <message>
+        <source>This centre cannot dispatch to that unit.</source>
+        <translation>本中心不能向该单位派单。</translation>
+    </message>
+    <message>
+        <source>Escalated before: choose a higher tier.</source>
+        <translation>此前已上报过：请选择更高层级。</translation>
+    </message>
+    <message>
+        <source>Dispute fields need a dispute category.</source>
+        <translation>纠纷信息只能用于矛盾纠纷类别。</translation>
+    </message>
+    <message>
+        <source>The file is empty.</source>
+        <translation>文件为空。</translation>
+    </message>
+    <message>
+        <source>Larger than {max_mb} MB.</source>
+        <translation>超过 {max_mb} MB。</translation>
+    </message>
+    <message>
+        <source>The file name cannot be stored.</source>
+        <translation>文件名无法保存。</translation>
+    </message>
+    <message>
+        <source>The file cannot be read.</source>
+        <translation>无法读取该文件。</translation>
+    </message>
+    <message>
+        <source>Not a file.</source>
+        <translation>不是文件。</translation>
+    </message>
+    <message>
+        <source>Passed down</source>
+        <translation>已下派</translation>
+    </message>
+    <message>
+        <source>Answered</source>
+        <translation>已答复</translation>
+    </message>
+    <message>
+        <source>Returned</source>
+        <translation>已退回</translation>
+    </message>
+    <message>
+        <source>Return accepted</source>
+        <translation>已同意退回</translation>
+    </message>
+    <message>
+        <source>Withdrawn</source>
+        <translation>已撤回</translation>
+    </message>
+    <message>
+        <source>Escalated</source>
+        <translation>已上报</translation>
+    </message>
+    <message>
+        <source>Lead</source>
+        <translation>主办</translation>
+    </message>
+    <message>
+        <source>Assisting</source>
+        <translation>协办</translation>
+    </message>
+    <message>
+        <source>Registered</source>
+        <translation>受理登记</translation>
+    </message>
+    <message>
+        <source>Answered on the spot</source>
+        <translation>直接答复</translation>
+    </message>
+    <message>
+        <source>Field edited</source>
+        <translation>修改信息</translation>
+    </message>
+    <message>
+        <source>Caller added</source>
+        <translation>添加来电人</translation>
+    </message>
+    <message>
+        <source>Attachment added</source>
+        <translation>添加附件</translation>
+    </message>
+    <message>
+        <source>Dispatched</source>
+        <translation>派单</translation>
+    </message>
+    <message>
+        <source>Assisting unit called in</source>
+        <translation>追加协办单位</translation>
+    </message>
+    <message>
+        <source>Accepted</source>
+        <translation>签收</translation>
+    </message>
+    <message>
+        <source>Return rejected</source>
+        <translation>驳回退回</translation>
+    </message>
+    <message>
+        <source>Reassigned</source>
+        <translation>改派</translation>
+    </message>
+    <message>
+        <source>Progress note</source>
+        <translation>进展记录</translation>
+    </message>
+    <message>
+        <source>Pause requested</source>
+        <translation>申请缓办</translation>
+    </message>
+    <message>
+        <source>Pause approved</source>
+        <translation>同意缓办</translation>
+    </message>
+    <message>
+        <source>Pause denied</source>
+        <translation>不同意缓办</translation>
+    </message>
+    <message>
+        <source>Resumed</source>
+        <translation>恢复办理</translation>
+    </message>
+    <message>
+        <source>Extension requested</source>
+        <translation>申请延期</translation>
+    </message>
+    <message>
+        <source>Extension approved</source>
+        <translation>同意延期</translation>
+    </message>
+    <message>
+        <source>Extension denied</source>
+        <translation>不同意延期</translation>
+    </message>
+    <message>
+        <source>Assisting answer</source>
+        <translation>协办答复</translation>
+    </message>
+    <message>
+        <source>Result submitted</source>
+        <translation>提交办结</translation>
+    </message>
+    <message>
+        <source>Review passed</source>
+        <translation>核查通过</translation>
+    </message>
+    <message>
+        <source>Review failed: rework</source>
+        <translation>核查不通过·返工</translation>
+    </message>
+    <message>
+        <source>Return visit</source>
+        <translation>回访</translation>
+    </message>
+    <message>
+        <source>Visit window expired</source>
+        <translation>回访期限已过</translation>
+    </message>
+    <message>
+        <source>Reopened</source>
+        <translation>重办</translation>
+    </message>
+    <message>
+        <source>Duplicate merged in</source>
+        <translation>归并重复工单</translation>
+    </message>
+    <message>
+        <source>Supervision notice</source>
+        <translation>督办</translation>
+    </message>
+    <message>
+        <source>Deadline near</source>
+        <translation>临近时限</translation>
+    </message>
+    <message>
+        <source>Overdue</source>
+        <translation>已超期</translation>
+    </message>
+    <message>
+        <source>Satisfied</source>
+        <translation>满意</translation>
+    </message>
+    <message>
+        <source>Basically satisfied</source>
+        <translation>基本满意</translation>
+    </message>
+    <message>
+        <source>Unsatisfied</source>
+        <translation>不满意</translation>
+    </message>
+    <message>
+        <source>Unreachable</source>
+        <translation>联系不上</translation>
+    </message>
+    <message>
+        <source>Mediation agreement</source>
+        <translation>达成调解协议</translation>
+    </message>
+    <message>
+        <source>Judicial confirmation</source>
+        <translation>司法确认</translation>
+    </message>
+    <message>
+        <source>Referred to court</source>
+        <translation>引导诉讼</translation>
+    </message>
+    <message>
+        <source>Mediation failed</source>
+        <translation>调解未成功</translation>
+    </message>
+    <message>
+        <source>Yellow card</source>
+        <translation>黄牌督办</translation>
+    </message>
+    <message>
+        <source>Red card</source>
+        <translation>红牌督办</translation>
+    </message>
+    <message>
+        <source>General</source>
+        <translation>一般事项</translation>
+    </message>
+    <message>
+        <source>Simple dispute</source>
+        <translation>简易纠纷</translation>
+    </message>
+    <message>
+        <source>Hard dispute</source>
+        <translation>疑难纠纷</translation>
+    </message>
+    <message>
+        <source>Safety</source>
+        <translation>安全隐患</translation>
+    </message>
+    <message>
+        <source>Title</source>
+        <translation>标题</translation>
+    </message>
+    <message>
+        <source>Description</source>
+        <translation>诉求内容</translation>
+    </message>
+    <message>
+        <source>Category</source>
+        <translation>类别</translation>
+    </message>
+    <message>
+        <source>Time-limit class</source>
+        <translation>时限类别</translation>
+    </message>
+    <message>
+        <source>Request type</source>
+        <translation>诉求类型</translation>
+    </message>
+    <message>
+        <source>Urgency</source>
+        <translation>紧急程度</translation>
+    </message>
+    <message>
+        <source>Caller</source>
+        <translation>来电人</translation>
+    </message>
+    <message>
+        <source>Phone</source>
+        <translation>联系电话</translation>
+    </message>
+    <message>
+        <source>Anonymous</source>
+        <translation>匿名</translation>
+    </message>
+    <message>
+        <source>Confidential</source>
+        <translation>保密</translation>
+    </message>
+    <message>
+        <source>Address</source>
+        <translation>地址</translation>
+    </message>
+    <message>
+        <source>Location</source>
+        <translation>地点</translation>
+    </message>
+    <message>
+        <source>Coordinates</source>
+        <translation>经纬度</translation>
+    </message>
+    <message>
+        <source>Dispute type</source>
+        <translation>纠纷类型</translation>
+    </message>
+    <message>
+        <source>Risk grade</source>
+        <translation>风险等级</translation>
+    </message>
+    <message>
+        <source>Parties</source>
+        <translation>当事人</translation>
+    </message>
+    <message>
+        <source>Leader responsible</source>
+        <translation>包案领导</translation>
+    </message>
+    <message>
+        <source>Mediation outcome</source>
+        <translation>调解结果</translation>
+    </message>
+    <message>
+        <source>Platform order no.</source>
+        <translation>平台工单编号</translation>
+    </message>
+    <message>
+        <source>Platform deadline</source>
+        <translation>平台办结时限</translation>
+    </message>
+    <message>
+        <source>110 incident no.</source>
+        <translation>110警情编号</translation>
+    </message>
+</context>
+<context>
+    <name>LocationBox</name>
+    <message>
+        <source>Street and number, village, building…</source>
+        <translation>街道门牌、村组、楼栋…</translation>
+    </message>
+    <message>
+        <source>Map… (Ctrl+G)</source>
+        <translation>地图选点…（Ctrl+G）</translation>
+    </message>
+    <message>
+        <source>Not in the standard-address table: kept as text. Ctrl+G picks the point on the map.</source>
+        <translation>标准地址库中没有此地址，将按文字保存。按 Ctrl+G 可在地图上选点。</translation>
+    </message>
+    <message>
+        <source>Type, then ↑ ↓ and Enter to pick a standard address; or Ctrl+G.</source>
+        <translation>输入后用 ↑ ↓ 键和回车选择标准地址；或按 Ctrl+G 在地图上选点。</translation>
+    </message>
+    <message>
+        <source>Town: {name}</source>
+        <translation>乡镇：{name}</translation>
+    </message>
+    <message>
+        <source>Village: {name}</source>
+        <translation>村（社区）：{name}</translation>
+    </message>
+    <message>
+        <source>Grid: {name}</source>
+        <translation>网格：{name}</translation>
+    </message>
+    <message>
+        <source>Grid worker: {names}</source>
+        <translation>网格员：{names}</translation>
+    </message>
+    <message>
+        <source>no grid worker registered</source>
+        <translation>未登记网格员</translation>
+    </message>
+    <message>
+        <source>map point {lon:.5f}, {lat:.5f}</source>
+        <translation>地图选点 {lon:.5f}, {lat:.5f}</translation>
+    </message>
 </context>
 <context>
     <name>LoginDialog</name>
@@ -312,6 +1611,18 @@
         <translation>退出</translation>
     </message>
     <message>
+        <source>Intake</source>
+        <translation>来电受理</translation>
+    </message>
+    <message>
+        <source>Work queues</source>
+        <translation>工作队列</translation>
+    </message>
+    <message>
+        <source>All orders</source>
+        <translation>全部工单</translation>
+    </message>
+    <message>
         <source>{shown} shown</source>
         <translation>已显示 {shown} 条</translation>
     </message>
@@ -349,54 +1660,109 @@
     </message>
 </context>
 <context>
-    <name>OrderEditor</name>
+    <name>MapPicker</name>
     <message>
-        <source>Edit order</source>
-        <translation>编辑工单</translation>
+        <source>Pick the place on the map</source>
+        <translation>在地图上选点</translation>
     </message>
     <message>
-        <source>Normal</source>
-        <translation>一般</translation>
+        <source>Click, or move with the arrows (Shift: finer); Enter takes the point.</source>
+        <translation>单击地图，或用方向键移动（按住 Shift 微调）；按回车确认该点。</translation>
     </message>
     <message>
-        <source>Urgent</source>
-        <translation>紧急</translation>
-    </message>
-    <message>
-        <source>Critical</source>
-        <translation>特急</translation>
-    </message>
-    <message>
-        <source>Title</source>
-        <translation>标题</translation>
-    </message>
-    <message>
-        <source>Description</source>
-        <translation>诉求内容</translation>
-    </message>
-    <message>
-        <source>Address</source>
-        <translation>地址</translation>
-    </message>
-    <message>
-        <source>Urgency</source>
-        <translation>紧急程度</translation>
-    </message>
-    <message>
-        <source>Save</source>
-        <translation>保存</translation>
+        <source>Use this point</source>
+        <translation>使用此点</translation>
     </message>
     <message>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
+        <source>outside every grid</source>
+        <translation>不在任何网格内</translation>
+    </message>
+</context>
+<context>
+    <name>OrderEditor</name>
+    <message>
+        <source>Save</source>
+        <translation>保存</translation>
+    </message>
+    <message>
         <source>Reload</source>
         <translation>重新载入</translation>
     </message>
     <message>
-        <source>Edit order {number}</source>
-        <translation>编辑工单 {number}</translation>
+        <source>Order</source>
+        <translation>工单</translation>
+    </message>
+    <message>
+        <source>Details</source>
+        <translation>详情</translation>
+    </message>
+    <message>
+        <source>Assisting units&apos; answers</source>
+        <translation>协办单位答复</translation>
+    </message>
+    <message>
+        <source>Assignments</source>
+        <translation>派单流转</translation>
+    </message>
+    <message>
+        <source>Timeline</source>
+        <translation>办理过程</translation>
+    </message>
+    <message>
+        <source>Double-click an image to see it larger.</source>
+        <translation>双击图片可查看大图。</translation>
+    </message>
+    <message>
+        <source>Attachments</source>
+        <translation>附件</translation>
+    </message>
+    <message>
+        <source>Undo</source>
+        <translation>撤销</translation>
+    </message>
+    <message>
+        <source>Undo the last field change (Ctrl+Z)</source>
+        <translation>撤销上一次字段修改（Ctrl+Z）</translation>
+    </message>
+    <message>
+        <source>Revert all</source>
+        <translation>全部还原</translation>
+    </message>
+    <message>
+        <source>Put back every field as it was read</source>
+        <translation>将所有字段恢复为读取时的内容</translation>
+    </message>
+    <message>
+        <source>Save the changed fields (Ctrl+S)</source>
+        <translation>保存已修改的字段（Ctrl+S）</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>Read the order again, keeping your edits (F5)</source>
+        <translation>重新读取工单，保留你的修改（F5）</translation>
+    </message>
+    <message>
+        <source>Redo</source>
+        <translation>重做</translation>
+    </message>
+    <message>
+        <source>Order {number}</source>
+        <translation>工单 {number}</translation>
+    </message>
+    <message>
+        <source>{state} · handled by {lead} · centre {centre} · version {version}</source>
+        <translation>{state} · 承办单位：{lead} · 中心：{centre} · 版本 {version}</translation>
+    </message>
+    <message>
+        <source>Read only: {why}</source>
+        <translation>只读：{why}</translation>
     </message>
     <message>
         <source>{name} has been editing this order since {time} (workstation {ws}). You can still edit it; whoever saves second will be asked to reload.</source>
@@ -421,6 +1787,185 @@
     <message>
         <source>Please correct:</source>
         <translation>请更正：</translation>
+    </message>
+    <message>
+        <source>Someone else changed this order first, so nothing was done. It has been reloaded: check it and try again.</source>
+        <translation>此工单已被他人先行修改，本次操作未执行。工单已重新载入，请核对后重试。</translation>
+    </message>
+</context>
+<context>
+    <name>OrderForm</name>
+    <message>
+        <source>Anonymous</source>
+        <translation>匿名</translation>
+    </message>
+    <message>
+        <source>Confidential (informant hidden)</source>
+        <translation>保密（隐藏举报人信息）</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>姓名</translation>
+    </message>
+    <message>
+        <source>Role</source>
+        <translation>身份</translation>
+    </message>
+    <message>
+        <source>Phone</source>
+        <translation>电话</translation>
+    </message>
+    <message>
+        <source>ID number</source>
+        <translation>身份证号</translation>
+    </message>
+    <message>
+        <source>Address</source>
+        <translation>地址</translation>
+    </message>
+    <message>
+        <source>Add party</source>
+        <translation>添加当事人</translation>
+    </message>
+    <message>
+        <source>Remove party</source>
+        <translation>删除当事人</translation>
+    </message>
+    <message>
+        <source>Caller</source>
+        <translation>来电人</translation>
+    </message>
+    <message>
+        <source>Phone (masked)</source>
+        <translation>电话（脱敏）</translation>
+    </message>
+    <message>
+        <source>How added</source>
+        <translation>添加方式</translation>
+    </message>
+    <message>
+        <source>Show full number…</source>
+        <translation>查看完整号码…</translation>
+    </message>
+    <message>
+        <source>Shows the selected caller&apos;s number; logged</source>
+        <translation>显示所选来电人的完整号码；查看将被记录</translation>
+    </message>
+    <message>
+        <source>Request</source>
+        <translation>诉求</translation>
+    </message>
+    <message>
+        <source>Location</source>
+        <translation>事发地点</translation>
+    </message>
+    <message>
+        <source>Longitude</source>
+        <translation>经度</translation>
+    </message>
+    <message>
+        <source>Latitude</source>
+        <translation>纬度</translation>
+    </message>
+    <message>
+        <source>Location unit</source>
+        <translation>所属区域</translation>
+    </message>
+    <message>
+        <source>Dispute</source>
+        <translation>矛盾纠纷</translation>
+    </message>
+    <message>
+        <source>Source</source>
+        <translation>来源</translation>
+    </message>
+    <message>
+        <source>Channel</source>
+        <translation>渠道</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>办理状态</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Registered</source>
+        <translation>受理时间</translation>
+    </message>
+    <message>
+        <source>Handling unit</source>
+        <translation>承办单位</translation>
+    </message>
+    <message>
+        <source>Tier (planned)</source>
+        <translation>层级（预定）</translation>
+    </message>
+    <message>
+        <source>Centre</source>
+        <translation>所属中心</translation>
+    </message>
+    <message>
+        <source>Closed</source>
+        <translation>结案时间</translation>
+    </message>
+    <message>
+        <source>Returns / reworks / reopens</source>
+        <translation>退回 / 返工 / 重办次数</translation>
+    </message>
+    <message>
+        <source>Escalations / supervisions / extensions</source>
+        <translation>上报 / 督办 / 延期次数</translation>
+    </message>
+    <message>
+        <source>Return visit (attempts)</source>
+        <translation>回访（次数）</translation>
+    </message>
+    <message>
+        <source>Request awaiting decision</source>
+        <translation>待审批申请</translation>
+    </message>
+    <message>
+        <source>Answer on the spot</source>
+        <translation>直接答复</translation>
+    </message>
+    <message>
+        <source>Result</source>
+        <translation>办理结果</translation>
+    </message>
+    <message>
+        <source>Merged, transferred or voided</source>
+        <translation>归并、转出或作废</translation>
+    </message>
+    <message>
+        <source>Last change</source>
+        <translation>最后修改</translation>
+    </message>
+    <message>
+        <source>Hidden: confidential order</source>
+        <translation>已隐藏：保密工单</translation>
+    </message>
+    <message>
+        <source>First caller</source>
+        <translation>首位来电人</translation>
+    </message>
+    <message>
+        <source>Added</source>
+        <translation>追加</translation>
+    </message>
+    <message>
+        <source>From a merged order</source>
+        <translation>来自归并工单</translation>
+    </message>
+    <message>
+        <source>Shown on request; the read was logged</source>
+        <translation>按申请显示；查看已记录</translation>
+    </message>
+    <message>
+        <source>Revert all</source>
+        <translation>全部还原</translation>
     </message>
 </context>
 <context>
@@ -480,6 +2025,195 @@
     <message>
         <source>Confidential</source>
         <translation>保密</translation>
+    </message>
+</context>
+<context>
+    <name>QueueModel</name>
+    <message>
+        <source>Time left</source>
+        <translation>剩余时限</translation>
+    </message>
+    <message>
+        <source>Order no.</source>
+        <translation>工单编号</translation>
+    </message>
+    <message>
+        <source>Urgency</source>
+        <translation>紧急程度</translation>
+    </message>
+    <message>
+        <source>Title</source>
+        <translation>标题</translation>
+    </message>
+    <message>
+        <source>Category</source>
+        <translation>类别</translation>
+    </message>
+    <message>
+        <source>Location</source>
+        <translation>地点</translation>
+    </message>
+    <message>
+        <source>Held by</source>
+        <translation>承办单位</translation>
+    </message>
+    <message>
+        <source>Marks</source>
+        <translation>标记</translation>
+    </message>
+    <message>
+        <source>Registered</source>
+        <translation>受理时间</translation>
+    </message>
+    <message>
+        <source>No open time limit</source>
+        <translation>无进行中的时限</translation>
+    </message>
+    <message>
+        <source>{state}; due {time}</source>
+        <translation>{state}；时限 {time}</translation>
+    </message>
+    <message>
+        <source>{d} d {h} h</source>
+        <translation>{d} 天 {h} 小时</translation>
+    </message>
+    <message>
+        <source>{h} h {m} min</source>
+        <translation>{h} 小时 {m} 分</translation>
+    </message>
+    <message>
+        <source>{m} min</source>
+        <translation>{m} 分钟</translation>
+    </message>
+    <message>
+        <source>Overdue {span}</source>
+        <translation>已超期 {span}</translation>
+    </message>
+    <message>
+        <source>Due soon: {span}</source>
+        <translation>临期：剩余 {span}</translation>
+    </message>
+    <message>
+        <source>{span} left</source>
+        <translation>剩余 {span}</translation>
+    </message>
+    <message>
+        <source>No deadline</source>
+        <translation>无时限</translation>
+    </message>
+    <message>
+        <source>On time</source>
+        <translation>正常</translation>
+    </message>
+    <message>
+        <source>Due soon</source>
+        <translation>临期</translation>
+    </message>
+    <message>
+        <source>Overdue</source>
+        <translation>已超期</translation>
+    </message>
+    <message>
+        <source>Paused</source>
+        <translation>挂账·缓办</translation>
+    </message>
+    <message>
+        <source>Centre</source>
+        <translation>中心</translation>
+    </message>
+    <message>
+        <source>Assisting</source>
+        <translation>协办</translation>
+    </message>
+    <message>
+        <source>Returned</source>
+        <translation>退回</translation>
+    </message>
+    <message>
+        <source>Rework</source>
+        <translation>返工</translation>
+    </message>
+    <message>
+        <source>Escalated</source>
+        <translation>上报</translation>
+    </message>
+    <message>
+        <source>Supervised</source>
+        <translation>督办</translation>
+    </message>
+    <message>
+        <source>Pause asked</source>
+        <translation>申请缓办</translation>
+    </message>
+    <message>
+        <source>Extension asked</source>
+        <translation>申请延期</translation>
+    </message>
+    <message>
+        <source>Confidential</source>
+        <translation>保密</translation>
+    </message>
+</context>
+<context>
+    <name>QueuesPage</name>
+    <message>
+        <source>Search number, title, address or caller (Ctrl+F)</source>
+        <translation>搜索编号、标题、地址或来电人（Ctrl+F）</translation>
+    </message>
+    <message>
+        <source>Nothing waiting here.</source>
+        <translation>当前没有待办工单。</translation>
+    </message>
+    <message>
+        <source>Open order</source>
+        <translation>打开工单</translation>
+    </message>
+    <message>
+        <source>Search</source>
+        <translation>搜索</translation>
+    </message>
+    <message>
+        <source>No order matches the filter.</source>
+        <translation>没有符合筛选条件的工单。</translation>
+    </message>
+    <message>
+        <source>{total} orders: {warning} due soon, {overdue} overdue</source>
+        <translation>共 {total} 条工单：临期 {warning} 条，超期 {overdue} 条</translation>
+    </message>
+    <message>
+        <source>All {n}</source>
+        <translation>全部 {n}</translation>
+    </message>
+    <message>
+        <source>Due soon {n}</source>
+        <translation>临期 {n}</translation>
+    </message>
+    <message>
+        <source>Overdue {n}</source>
+        <translation>超期 {n}</translation>
+    </message>
+    <message>
+        <source>{shown} shown</source>
+        <translation>已显示 {shown} 条</translation>
+    </message>
+</context>
+<context>
+    <name>ReasonDialog</name>
+    <message>
+        <source>Show the full number</source>
+        <translation>查看完整号码</translation>
+    </message>
+    <message>
+        <source>Every look at a full number is logged. Why do you need it?</source>
+        <translation>每次查看完整号码都会被记录。请说明查看原因：</translation>
+    </message>
+    <message>
+        <source>Show</source>
+        <translation>查看</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
     </message>
 </context>
 <context>
@@ -555,6 +2289,72 @@
     <message>
         <source>Changes since you opened it</source>
         <translation>你打开之后的变更</translation>
+    </message>
+</context>
+<context>
+    <name>SuggestionPanel</name>
+    <message>
+        <source>Dispatch to</source>
+        <translation>推荐派往</translation>
+    </message>
+    <message>
+        <source>Pick a category (and the address) to see where it should go.</source>
+        <translation>选择类别（及地址）后，此处显示推荐的承办单位。</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;{unit}&lt;/b&gt; — {why}</source>
+        <translation>&lt;b&gt;{unit}&lt;/b&gt; — {why}</translation>
+    </message>
+</context>
+<context>
+    <name>TimelineView</name>
+    <message>
+        <source>Time</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <source>By</source>
+        <translation>操作人</translation>
+    </message>
+    <message>
+        <source>Event</source>
+        <translation>操作</translation>
+    </message>
+    <message>
+        <source>Assignment</source>
+        <translation>派单环节</translation>
+    </message>
+    <message>
+        <source>Details</source>
+        <translation>详情</translation>
+    </message>
+    <message>
+        <source>System</source>
+        <translation>系统</translation>
+    </message>
+    <message>
+        <source>{days} days</source>
+        <translation>{days} 天</translation>
+    </message>
+    <message>
+        <source>To: {place}</source>
+        <translation>转往：{place}</translation>
+    </message>
+    <message>
+        <source>Into order {number}</source>
+        <translation>归并至工单 {number}</translation>
+    </message>
+    <message>
+        <source>From order {number}</source>
+        <translation>来自工单 {number}</translation>
+    </message>
+    <message>
+        <source>Reason: {reason}</source>
+        <translation>理由：{reason}</translation>
+    </message>
+    <message>
+        <source>{field} changed</source>
+        <translation>{field}已修改</translation>
     </message>
 </context>
 </TS>
