@@ -792,7 +792,7 @@ added by {who}</source>
     </message>
     <message>
         <source>The database cannot be reached, so nothing was saved. Your entries are kept in this form: save again when the connection is back.</source>
-        <translation>无法连接数据库，未保存任何内容。你输入的内容仍保留在表单中，连接恢复后请再次保存。</translation>
+        <translation>无法连接数据库，未保存任何内容。您输入的内容仍保留在表单中，连接恢复后请再次保存。</translation>
     </message>
     <message>
         <source>Disconnected from the database: saving is not possible now.</source>
@@ -1746,7 +1746,7 @@ added by {who}</source>
     </message>
     <message>
         <source>Read the order again, keeping your edits (F5)</source>
-        <translation>重新读取工单，保留你的修改（F5）</translation>
+        <translation>重新读取工单，保留您的修改（F5）</translation>
     </message>
     <message>
         <source>Redo</source>
@@ -1766,11 +1766,11 @@ added by {who}</source>
     </message>
     <message>
         <source>{name} has been editing this order since {time} (workstation {ws}). You can still edit it; whoever saves second will be asked to reload.</source>
-        <translation>{name} 自 {time} 起正在编辑此工单（工作站 {ws}）。你仍可编辑；后保存的一方将被提示重新载入。</translation>
+        <translation>{name} 自 {time} 起正在编辑此工单（工作站 {ws}）。您仍可编辑；后保存的一方将被提示重新载入。</translation>
     </message>
     <message>
         <source>Someone else has just changed this order. Reload to see their changes; your edits are kept.</source>
-        <translation>此工单刚被他人修改。点击“重新载入”查看其修改，你已输入的内容会保留。</translation>
+        <translation>此工单刚被他人修改。点击“重新载入”查看其修改，您已输入的内容会保留。</translation>
     </message>
     <message>
         <source>Disconnected: saving is not possible now.</source>
@@ -1782,7 +1782,7 @@ added by {who}</source>
     </message>
     <message>
         <source>The database cannot be reached, so nothing was saved. Your entries are kept in this form: save again when the connection is back.</source>
-        <translation>无法连接数据库，未保存任何内容。你输入的内容仍保留在表单中，连接恢复后请再次保存。</translation>
+        <translation>无法连接数据库，未保存任何内容。您输入的内容仍保留在表单中，连接恢复后请再次保存。</translation>
     </message>
     <message>
         <source>Please correct:</source>
@@ -2240,7 +2240,7 @@ added by {who}</source>
     </message>
     <message>
         <source>Your changes were not saved: the order was changed after you opened it. Reload to take the current version; your own edits stay in the form, and you can then save again.</source>
-        <translation>你的修改未保存：在你打开此工单之后，它已被他人修改。重新载入以获取当前版本；你自己的修改会保留在表单中，之后可再次保存。</translation>
+        <translation>您的修改未保存：在您打开此工单之后，它已被他人修改。重新载入以获取当前版本；您自己的修改会保留在表单中，之后可再次保存。</translation>
     </message>
     <message>
         <source>Field</source>
@@ -2248,11 +2248,11 @@ added by {who}</source>
     </message>
     <message>
         <source>When you opened it</source>
-        <translation>你打开时</translation>
+        <translation>您打开时</translation>
     </message>
     <message>
         <source>Your edit</source>
-        <translation>你的修改</translation>
+        <translation>您的修改</translation>
     </message>
     <message>
         <source>Now</source>
@@ -2288,7 +2288,7 @@ added by {who}</source>
     </message>
     <message>
         <source>Changes since you opened it</source>
-        <translation>你打开之后的变更</translation>
+        <translation>您打开之后的变更</translation>
     </message>
 </context>
 <context>
