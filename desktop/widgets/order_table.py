@@ -16,17 +16,16 @@ from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import (
     QAbstractItemModel,
-    QAbstractTableModel,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
     Qt,
-    Signal,
 )
 from PySide6.QtWidgets import QHeaderView, QWidget
 
 from core.queries import OrderRow
 from desktop import labels, theme
+from desktop.widgets.paged_model import PagedModel
 from desktop.widgets.table_view import RowTableView
 
 Index = QModelIndex | QPersistentModelIndex
@@ -57,22 +56,14 @@ _FOREGROUND = Qt.ItemDataRole.ForegroundRole
 _BACKGROUND = Qt.ItemDataRole.BackgroundRole
 
 
-class OrderTableModel(QAbstractTableModel):
-    fetch_did_start = Signal(int, int)  # offset, limit: the window answers with append()
-
+class OrderTableModel(PagedModel):
     def __init__(self, tz: ZoneInfo, page_size: int = 100, parent: QObject | None = None):
-        super().__init__(parent)
+        super().__init__(page_size, parent)
         self.tz = tz
-        self.page_size = page_size
         self._rows: list[OrderRow] = []
         self._cells: list[tuple[str, ...] | None] = []
-        self._more = False
-        self._fetching = False
 
     # --- Qt's side ------------------------------------------------------------------------
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
 
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(Col)
@@ -111,43 +102,14 @@ class OrderTableModel(QAbstractTableModel):
             self.tr("Deadline"),
         )[section]
 
-    def canFetchMore(self, parent: Index) -> bool:
-        return not parent.isValid() and self._more and not self._fetching
-
-    def fetchMore(self, parent: Index) -> None:
-        if self.canFetchMore(parent):
-            self._fetching = True
-            self.fetch_did_start.emit(len(self._rows), self.page_size)
-
     # --- the window's side ----------------------------------------------------------------
 
     def row(self, r: int) -> OrderRow:
-        return self._rows[r]
+        row: OrderRow = self._rows[r]
+        return row
 
-    def ids(self) -> list[int]:
-        return [r.id for r in self._rows]
-
-    @property
-    def has_more(self) -> bool:
-        return self._more
-
-    def append(self, offset: int, rows: Sequence[OrderRow], more: bool) -> None:
-        """A page asked for by ``fetch_did_start``; a page for a stale offset is dropped."""
-        self._fetching = False
-        if offset != len(self._rows):
-            return
-        known = set(self.ids())
-        fresh = [r for r in rows if r.id not in known]  # rows shift when orders arrive
-        if fresh:
-            first = len(self._rows)
-            self.beginInsertRows(QModelIndex(), first, first + len(fresh) - 1)
-            self._rows.extend(fresh)
-            self._cells.extend([None] * len(fresh))
-            self.endInsertRows()
-        self._more = more
-
-    def fetch_did_fail(self) -> None:
-        self._fetching = False
+    def _rows_added(self, count: int) -> None:
+        self._cells.extend([None] * count)
 
     def replace(self, rows: Sequence[OrderRow], more: bool) -> None:
         """Show ``rows`` (a fresh read of the top of the list), moving as little as possible."""

@@ -18,19 +18,18 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
     QPointF,
     Qt,
-    Signal,
 )
 from PySide6.QtGui import QBrush, QColor, QIcon, QPainter, QPen, QPixmap, QPolygonF
 from PySide6.QtWidgets import QHeaderView, QWidget
 
 from core.queues import QueueRow, Sort
 from desktop import labels, theme
+from desktop.widgets.paged_model import PagedModel
 from desktop.widgets.table_view import RowTableView
 
 Index = QModelIndex | QPersistentModelIndex
@@ -137,22 +136,14 @@ def sla_icon(sla: Sla) -> QIcon:
     return icon
 
 
-class QueueModel(QAbstractTableModel):
-    fetch_did_start = Signal(int, int)  # offset, limit: the view answers with append()
-
+class QueueModel(PagedModel):
     def __init__(self, tz: ZoneInfo, page_size: int = 100, parent: QObject | None = None):
-        super().__init__(parent)
+        super().__init__(page_size, parent)
         self.tz = tz
-        self.page_size = page_size
         self.now: datetime | None = None  # the clock the countdowns are read against
         self._rows: list[QueueRow] = []
-        self._more = False
-        self._fetching = False
 
     # --- Qt's side ------------------------------------------------------------------------
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
 
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(Col)
@@ -183,21 +174,11 @@ class QueueModel(QAbstractTableModel):
             self.tr("Registered"),
         )[section]
 
-    def canFetchMore(self, parent: Index) -> bool:
-        return not parent.isValid() and self._more and not self._fetching
-
-    def fetchMore(self, parent: Index) -> None:
-        if self.canFetchMore(parent):
-            self._fetching = True
-            self.fetch_did_start.emit(len(self._rows), self.page_size)
-
     # --- the view's side ------------------------------------------------------------------
 
     def row(self, r: int) -> QueueRow:
-        return self._rows[r]
-
-    def ids(self) -> list[int]:
-        return [r.id for r in self._rows]
+        row: QueueRow = self._rows[r]
+        return row
 
     def replace(self, rows: Sequence[QueueRow], more: bool, now: datetime) -> None:
         self.beginResetModel()
@@ -206,23 +187,6 @@ class QueueModel(QAbstractTableModel):
         self._fetching = False
         self.now = now
         self.endResetModel()
-
-    def append(self, offset: int, rows: Sequence[QueueRow], more: bool) -> None:
-        """A page asked for by ``fetch_did_start``; one for a stale offset is dropped."""
-        self._fetching = False
-        if offset != len(self._rows):
-            return
-        known = set(self.ids())
-        fresh = [r for r in rows if r.id not in known]
-        if fresh:
-            first = len(self._rows)
-            self.beginInsertRows(QModelIndex(), first, first + len(fresh) - 1)
-            self._rows.extend(fresh)
-            self.endInsertRows()
-        self._more = more
-
-    def fetch_did_fail(self) -> None:
-        self._fetching = False
 
     def tick(self, now: datetime) -> None:
         """The countdowns move on; only the deadline column is repainted."""

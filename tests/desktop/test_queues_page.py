@@ -132,3 +132,33 @@ def test_overdue_filter_and_database_sort(
     assert again.table.horizontalHeader().sortIndicatorSection() == Col.REGISTERED
     qtbot.waitUntil(lambda: again.settled and again.model.ids() == [second, first])
     close_page(qtbot, again)
+
+
+def test_a_long_queue_comes_a_page_at_a_time(
+    qtbot: QtBot,
+    store: Store,
+    svc: OrderService,
+    actors: dict[str, Actor],
+    county: County,
+    clock: ManualClock,
+    lanes: Lanes,
+    settings: AppSettings,
+    hub: ChangeHub,
+) -> None:
+    made = []
+    for i in range(5):
+        made.append(svc.register(actors["duty"], draft("town1v1g1", description=f"第{i}件")))
+        clock.advance(minutes=10)
+    scope = scope_of(actors["duty"], store.reference().org)
+    page = QueuesPage(session_for(store, actors["duty"]), lanes, hub, scope, settings, page_size=2)
+    qtbot.addWidget(page)
+    asked: list[tuple[int, int]] = []
+    page.model.fetch_did_start.connect(lambda offset, limit: asked.append((offset, limit)))
+    page.resize(1200, 600)
+    page.show()
+    page.panel_bar.setCurrentIndex(1)  # the town tier: planned tier 2
+    # The view asks for pages while its viewport has room: two rows a query.
+    qtbot.waitUntil(lambda: page.settled and not page.model.has_more, timeout=5000)
+    assert page.model.ids() == [r.order_id for r in made]  # earliest deadline first
+    assert {limit for _offset, limit in asked} == {2} and {2, 4} <= {o for o, _l in asked}
+    close_page(qtbot, page)
