@@ -132,6 +132,7 @@ class QueueRow:
     supervised: bool
     request: str | None  # a pending pause or extension request
     assisting: bool  # the user's unit is on it as an assisting unit, not the lead
+    result_text: str | None  # the result submitted (the review queue shows it)
 
 
 @dataclass(frozen=True, slots=True)
@@ -393,6 +394,7 @@ def page(
             orders.c.escalation_count,
             orders.c.supervision_count,
             orders.c.pending_request,
+            orders.c.result_text,
             sql._assist_only().label("assisting"),
         )
         .select_from(
@@ -468,6 +470,7 @@ def _row(row: Any, now: datetime) -> QueueRow:
         supervised=row.supervision_count > 0,
         request=str(request) if request else None,
         assisting=bool(row.assisting),
+        result_text=row.result_text,
     )
 
 

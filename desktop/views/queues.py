@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QIcon, QKeySequence, QResizeEvent
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QButtonGroup,
     QHBoxLayout,
     QLabel,
@@ -28,6 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core.domain.enums import Role
 from core.queues import Queue, QueueCount, QueueQuery, QueueRow, Scope, Sla, counts, page
 from core.storage.db import read_tx
 from desktop import errors, labels
@@ -35,6 +37,7 @@ from desktop.feed import Session
 from desktop.hub import ChangeHub, Changes
 from desktop.lanes import Lanes, TaskOwner, async_slot
 from desktop.settings import AppSettings
+from desktop.views.bulk_review import BulkReview, Outcome
 from desktop.widgets.queue_table import SORTS, Col, QueueModel, QueueView, sla_icon
 from desktop.widgets.queue_table import Sla as RowSla
 
@@ -148,6 +151,13 @@ class QueuesPage(QWidget):
         filters.addSpacing(12)
         filters.addWidget(self.search, 1)
         filters.addWidget(self.summary)
+        # A supervisor at a centre passes results in bulk from the review queue.
+        self.bulk: BulkReview | None = None
+        if scope.centre_units != () and session.actor.has(Role.SUPERVISOR):
+            self.bulk = BulkReview(session, lanes, hub, self)
+            self.bulk.button.clicked.connect(self.pass_selected)
+            self.bulk.bulk_did_finish.connect(self._bulk_finished)
+            filters.addWidget(self.bulk.button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 8, 12, 12)
         layout.setSpacing(6)
@@ -157,6 +167,7 @@ class QueuesPage(QWidget):
         layout.addWidget(self.table, 1)
         self._restore()
         self._show_counts()
+        self._fit_queue()
 
         self.panel_bar.currentChanged.connect(self._filters_changed)
         self.queue_bar.currentChanged.connect(self._filters_changed)
@@ -192,6 +203,11 @@ class QueuesPage(QWidget):
         open_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
         open_action.triggered.connect(self.open_current)
         self.table.addAction(open_action)
+        bulk = QAction(self.tr("Pass selected"), self)
+        bulk.setShortcut(QKeySequence("Ctrl+Shift+P"))
+        bulk.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        bulk.triggered.connect(self.pass_selected)
+        self.addAction(bulk)
         find = QAction(self.tr("Search"), self)
         find.setShortcut(QKeySequence.StandardKey.Find)
         find.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
@@ -246,11 +262,42 @@ class QueuesPage(QWidget):
     def _filters_changed(self) -> None:
         self._save()
         self._show_counts()
+        self._fit_queue()
+        self.reload()
+
+    def _fit_queue(self) -> None:
+        """The review queue shows each result, and lets a supervisor select many."""
+        query = self.query()
+        reviewing = query is not None and query.queue is Queue.REVIEW
+        self.table.setColumnHidden(Col.RESULT, not reviewing)
+        many = reviewing and self.bulk is not None
+        self.table.setSelectionMode(
+            QAbstractItemView.SelectionMode.ExtendedSelection
+            if many
+            else QAbstractItemView.SelectionMode.SingleSelection
+        )
+        if self.bulk is not None:
+            self.bulk.button.setVisible(many)
+
+    def pass_selected(self) -> None:
+        if self.bulk is None or not self.bulk.button.isVisible():
+            return
+        rows = [self.model.row(i.row()) for i in self.table.selectionModel().selectedRows()]
+        self.bulk.ask([(r.id, r.version, r.number) for r in rows])
+
+    def _bulk_finished(self, outcome: Outcome) -> None:
+        assert self.bulk is not None
+        self.summary.setText(self.bulk.describe(outcome))
         self.reload()
 
     def open_current(self) -> None:
+        """The row with the keyboard focus (with several selected, the one the cursor is
+        on); else the first selected."""
+        current = self.table.currentIndex()
         rows = self.table.selectionModel().selectedRows()
-        if rows:
+        if current.isValid():
+            self.order_did_open.emit(self.model.row(current.row()).id)
+        elif rows:
             self.order_did_open.emit(self.model.row(rows[0].row()).id)
 
     # --- loading --------------------------------------------------------------------------
@@ -415,7 +462,9 @@ class QueuesPage(QWidget):
             if q.value == queue:
                 self.queue_bar.setCurrentIndex(i)
         header = self.table.horizontalHeader()
-        if self.settings.restore_header(SETTINGS_KEY, header):
+        restored = self.settings.restore_header(SETTINGS_KEY, header)
+        self.table.stretch_text()
+        if restored:
             section = header.sortIndicatorSection()
             if section in SORTS:  # the sort comes back with the columns
                 self._sort = (Col(section), header.sortIndicatorOrder())
@@ -431,3 +480,5 @@ class QueuesPage(QWidget):
         self._tick.stop()
         self.hub.changes_did_arrive.disconnect(self._changes_arrived)
         self.tasks.cancel_all()
+        if self.bulk is not None:
+            self.bulk.shut_down()

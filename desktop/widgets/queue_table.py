@@ -51,6 +51,7 @@ class Col(IntEnum):
     HOLDER = 6
     MARKS = 7
     REGISTERED = 8
+    RESULT = 9  # shown on the review queue only
 
 
 # Columns the database can sort by; the others ignore a header click.
@@ -172,6 +173,7 @@ class QueueModel(PagedModel):
             self.tr("Held by"),
             self.tr("Marks"),
             self.tr("Registered"),
+            self.tr("Result submitted"),
         )[section]
 
     # --- the view's side ------------------------------------------------------------------
@@ -263,6 +265,8 @@ class QueueModel(PagedModel):
             return row.lead_unit_name or self.tr("Centre")
         if col == Col.MARKS:
             return self._marks(row)
+        if col == Col.RESULT:
+            return " ".join((row.result_text or "").split())
         return f"{row.registered_at.astimezone(self.tz):{TIME_FORMAT}}"
 
     def _marks(self, row: QueueRow) -> str:
@@ -297,7 +301,13 @@ class QueueView(RowTableView):
 
     def setModel(self, model: Any) -> None:
         super().setModel(model)
-        header = self.horizontalHeader()
         for col, width in WIDTHS.items():
             self.setColumnWidth(col, width)
+        self.stretch_text()
+
+    def stretch_text(self) -> None:
+        """The title (and on the review queue the result) take the width that is left; a
+        restored header state must not turn them back into fixed widths."""
+        header = self.horizontalHeader()
         header.setSectionResizeMode(Col.TITLE, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(Col.RESULT, QHeaderView.ResizeMode.Stretch)

@@ -365,6 +365,41 @@ added by {who}</source>
     </message>
 </context>
 <context>
+    <name>BulkReview</name>
+    <message>
+        <source>Pass selected (Ctrl+Shift+P)</source>
+        <translation>批量核查通过（Ctrl+Shift+P）</translation>
+    </message>
+    <message>
+        <source>Review passed for every selected order: each goes on to its return visit</source>
+        <translation>所选工单全部核查通过，逐件转入回访</translation>
+    </message>
+    <message>
+        <source>Pass the selected results</source>
+        <translation>批量核查通过</translation>
+    </message>
+    <message>
+        <source>Pass the review of {n} orders? Each goes on to its return visit. Orders changed since the list was read are left as they are.</source>
+        <translation>确认 {n} 件工单核查通过？通过后逐件转入回访。列表读取后已被修改的工单将保持原状。</translation>
+    </message>
+    <message>
+        <source>Pass {n}</source>
+        <translation>通过 {n} 件</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>{n} passed.</source>
+        <translation>已通过 {n} 件。</translation>
+    </message>
+    <message>
+        <source>Not passed: {list}</source>
+        <translation>未通过：{list}</translation>
+    </message>
+</context>
+<context>
     <name>CallerPanel</name>
     <message>
         <source>Caller history</source>
@@ -2066,6 +2101,10 @@ added by {who}</source>
         <translation>受理时间</translation>
     </message>
     <message>
+        <source>Result submitted</source>
+        <translation>办理结果</translation>
+    </message>
+    <message>
         <source>No open time limit</source>
         <translation>无进行中的时限</translation>
     </message>
@@ -2167,6 +2206,10 @@ added by {who}</source>
     <message>
         <source>Open order</source>
         <translation>打开工单</translation>
+    </message>
+    <message>
+        <source>Pass selected</source>
+        <translation>批量核查通过</translation>
     </message>
     <message>
         <source>Search</source>

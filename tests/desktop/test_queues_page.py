@@ -6,12 +6,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QItemSelectionModel, Qt
+from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
 from core.clock import ManualClock
 from core.domain.actor import Actor
-from core.queues import scope_of
+from core.queues import Queue, scope_of
 from core.service import OrderService
 from core.store import Store
 from desktop.hub import ChangeHub
@@ -161,4 +162,61 @@ def test_a_long_queue_comes_a_page_at_a_time(
     qtbot.waitUntil(lambda: page.settled and not page.model.has_more, timeout=5000)
     assert page.model.ids() == [r.order_id for r in made]  # earliest deadline first
     assert {limit for _offset, limit in asked} == {2} and {2, 4} <= {o for o, _l in asked}
+    close_page(qtbot, page)
+
+
+def test_a_supervisor_passes_selected_results_in_one_go(
+    qtbot: QtBot,
+    store: Store,
+    svc: OrderService,
+    actors: dict[str, Actor],
+    county: County,
+    lanes: Lanes,
+    settings: AppSettings,
+    hub: ChangeHub,
+) -> None:
+    a, u = actors, county.units
+    done = []
+    for text in ("路灯已修复", "井盖已补齐", "垃圾已清运"):
+        oid = svc.register(a["duty"], draft("town1v1g1", description=text)).order_id
+        hop = svc.dispatch(a["dispatcher"], oid, u["town1"]).value[0]
+        svc.accept(a["h_town1"], oid, hop)
+        svc.submit_result(a["h_town1"], oid, hop, text)
+        done.append(oid)
+    page = open_page(qtbot, store, a["supervisor"], lanes, settings, hub)
+    page.panel_bar.setCurrentIndex(1)
+    page.queue_bar.setCurrentIndex(page._queues.index(Queue.REVIEW))
+    qtbot.waitUntil(lambda: page.settled and sorted(page.model.ids()) == done, timeout=5000)
+    assert page.bulk is not None and page.bulk.button.isVisible()
+    assert not page.table.isColumnHidden(Col.RESULT)  # the result is read in the list
+    results = {page.model.data(page.model.index(r, Col.RESULT)) for r in range(3)}
+    assert results == {"路灯已修复", "井盖已补齐", "垃圾已清运"}
+    first, second, third = page.model.ids()
+    stale = (third, page.model.row(2).version, page.model.row(2).number)
+    page.table.clearSelection()
+    for r in (0, 1):
+        page.table.selectionModel().select(
+            page.model.index(r, 0),
+            QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows,
+        )
+    mods = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+    qtbot.keyClick(page.table, Qt.Key.Key_P, mods)
+    qtbot.waitUntil(lambda: page.bulk is not None and page.bulk.box is not None)
+    with qtbot.waitSignal(page.bulk.bulk_did_finish, timeout=5000) as finished:
+        page.bulk.box.button(QMessageBox.StandardButton.Ok).click()
+    assert finished.args[0].refused == []
+    for oid in (first, second):
+        assert svc.load(a["admin"], oid).order.state == "pending_visit"
+    assert "2 passed." in page.summary.text()
+    qtbot.waitUntil(lambda: page.settled and page.model.ids() == [third], timeout=5000)
+
+    # One changed since the list was read is refused alone, and named.
+    svc.edit(a["duty"], third, {"title": "改过的标题"})
+    page.bulk.ask([stale])
+    qtbot.waitUntil(lambda: page.bulk is not None and page.bulk.box is not None)
+    with qtbot.waitSignal(page.bulk.bulk_did_finish, timeout=5000) as finished:
+        page.bulk.box.button(QMessageBox.StandardButton.Ok).click()
+    assert [n for n, _why in finished.args[0].refused] == [stale[2]]
+    assert svc.load(a["admin"], third).order.state == "pending_review"
+    assert stale[2] in page.summary.text()
     close_page(qtbot, page)
