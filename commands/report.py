@@ -1,11 +1,13 @@
-"""report: the monthly assessment report (月度考核报表) as an Excel workbook or CSV files,
-for unattended use (cron, a scheduled task).
+"""report: the monthly assessment report (月度考核报表) as an Excel workbook, CSV files or
+a PDF, for unattended use (cron, a scheduled task).
 
-    python main.py report --db URL [--period YYYY-MM|YYYY] --format xlsx|csv --out FILE
+    python main.py report --db URL [--period YYYY-MM|YYYY] --format xlsx|csv|pdf --out FILE
 
 xlsx: one sheet per level (county, town, unit, tier) and an "orders" sheet. csv: FILE holds
-every level's rows with a ``level`` column, and FILE-orders.csv the orders. Files are written
-to a temporary name and renamed, so a failed run leaves nothing half-written.
+every level's rows with a ``level`` column, and FILE-orders.csv the orders. pdf: the A4 report
+for the county leader, drawn with Qt by ``desktop.report_pdf`` in a subprocess (commands never
+import Qt). Files are written to a temporary name and renamed, so a failed run leaves nothing
+half-written.
 """
 
 from __future__ import annotations
@@ -26,7 +28,9 @@ if TYPE_CHECKING:
     from core.analytics import GroupRow, Report
     from core.analytics.export import Assessment
 
-FORMATS = ("xlsx", "csv")
+FORMATS = ("xlsx", "csv", "pdf")
+# The PDF renderer's subprocess: a county-sized month takes a few seconds.
+PDF_TIMEOUT = 300.0
 LEVEL_NAMES = {"county": "全县", "town": "镇街", "unit": "单位", "tier": "层级"}
 STATE_NAMES = {
     "registered": "已受理·待派单",
@@ -74,13 +78,14 @@ class Refused(Exception):
 def register(sub: Any) -> None:
     p = sub.add_parser(
         "report",
-        help="the monthly assessment report as an Excel workbook or CSV files",
+        help="the monthly assessment report as an Excel workbook, CSV files or a PDF",
         description="The assessment report of one month (or year) in the county's local time: "
         "every indicator, the composite score (综合评分) and the rank for the county, by "
         "town, by unit and by tier, and one row per order registered in the period with its "
         "milestones. xlsx: one sheet per level and an 'orders' sheet. csv (UTF-8 with BOM): "
         "--out report.csv writes report.csv (every level; its 层级 column says which) and "
-        "report-orders.csv (the orders). Bad input exits with code 2 and writes nothing.",
+        "report-orders.csv (the orders). pdf: the A4 report for the county leader (summary, "
+        "town chart, town and unit tables). Bad input exits with code 2 and writes nothing.",
     )
     p.add_argument(
         "--db", metavar="URL", default=argparse.SUPPRESS, help="database URL or SQLite file"
@@ -94,7 +99,7 @@ def register(sub: Any) -> None:
     p.add_argument(
         "--format",
         choices=FORMATS,
-        help="xlsx or csv (default: from the --out file's suffix)",
+        help="xlsx, csv or pdf (default: from the --out file's suffix)",
     )
     p.add_argument(
         "--out",
@@ -111,6 +116,9 @@ def run(args: argparse.Namespace) -> int:
     try:
         fmt = _format(args)
         targets = _targets(args.out, fmt)
+        if fmt == "pdf":
+            print(_write_pdf(args, targets[0]))
+            return 0
         assessment = _build(args)
         if fmt == "xlsx":
             _commit({targets[0]: lambda path: write_xlsx(assessment, path)})
@@ -132,13 +140,13 @@ def run(args: argparse.Namespace) -> int:
 def _format(args: argparse.Namespace) -> str:
     fmt = args.format or args.out.suffix.lower().lstrip(".")
     if fmt not in FORMATS:
-        raise Refused(f"unknown format {fmt!r}: give --format xlsx or --format csv")
+        raise Refused(f"unknown format {fmt!r}: give --format xlsx, csv or pdf")
     return str(fmt)
 
 
 def _targets(out: Path, fmt: str) -> list[Path]:
     """The files to write; refused before any work when their directory is not writable."""
-    paths = [out] if fmt == "xlsx" else [out, out.with_name(f"{out.stem}-orders{out.suffix}")]
+    paths = [out] if fmt != "csv" else [out, out.with_name(f"{out.stem}-orders{out.suffix}")]
     for path in paths:
         folder = path.parent if str(path.parent) else Path(".")
         if path.is_dir():
@@ -146,6 +154,60 @@ def _targets(out: Path, fmt: str) -> list[Path]:
         if not folder.is_dir() or not os.access(folder, os.W_OK | os.X_OK):
             raise Refused(f"cannot write {path}: {folder} is not a writable directory")
     return paths
+
+
+def _write_pdf(args: argparse.Namespace, target: Path) -> str:
+    """Run ``desktop.report_pdf`` in a subprocess into a private temporary folder next to
+    ``target``, then rename; the folder goes whatever happens (a timeout included). The
+    database URL travels in the environment, not on the command line (``ps`` shows that).
+    Returns the renderer's summary line."""
+    import shutil
+    import subprocess
+
+    from core.storage.db import ENV_URL, resolve_url
+
+    folder = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent or "."))
+    tmp = folder / target.name
+    cmd = [sys.executable, "-m", "desktop.report_pdf", "--out", str(tmp)]
+    for flag, value in (
+        ("--period", args.period),
+        ("--rules", args.rules),
+        ("--composite", args.composite),
+    ):
+        if value is not None:
+            cmd += [flag, str(value)]
+    root = str(Path(__file__).resolve().parent.parent)
+    env = {
+        **os.environ,
+        ENV_URL: resolve_url(args.db),
+        "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")])),
+        "PYTHONIOENCODING": "utf-8",
+    }
+    try:
+        try:
+            proc = subprocess.run(
+                cmd,
+                env=env,
+                capture_output=True,
+                encoding="utf-8",
+                errors="replace",
+                timeout=PDF_TIMEOUT,
+                check=False,
+            )
+        except subprocess.TimeoutExpired:
+            raise Refused(f"the PDF renderer took longer than {PDF_TIMEOUT:.0f} s") from None
+        lines = proc.stderr.strip().splitlines()
+        if proc.returncode != 0 or not tmp.is_file():
+            last = lines[-1] if lines else f"exit code {proc.returncode}"
+            raise Refused(last.removeprefix("error: "))
+        try:
+            os.replace(tmp, target)
+        except OSError as exc:
+            raise Refused(f"cannot write {target}: {exc.strerror or exc}") from None
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    summary = proc.stdout.strip().splitlines()[-1:] or ["report"]
+    return f"{summary[0].rsplit('; wrote ', 1)[0]}; wrote {target}"
 
 
 def _build(args: argparse.Namespace) -> Assessment:

@@ -203,7 +203,7 @@ def test_format_from_suffix(
 @pytest.mark.parametrize(
     "argv",
     [
-        ["--format", "pdf"],
+        ["--format", "docx"],
         ["--period", "2025-13"],
         ["--period", "March"],
         ["--bogus"],
