@@ -2,7 +2,8 @@
 
 - 来电受理 intake (duty officers and shift leads): the keyboard-first call form;
 - 工作队列 the dispatch panels (everyone who dispatches, handles, reviews or visits);
-- 全部工单 every order the user may see, newest first.
+- 全部工单 every order the user may see, newest first;
+- 考核评价 assessment (supervisors, commanders, administrators): indicators, scores, ranks.
 
 Pages are built when first shown, so start-up pays for the first page only. The page,
 the window's geometry and the list columns are restored on the next start.
@@ -25,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core.domain.enums import Role
 from core.queues import scope_of
 from core.service_process import service_status
 from core.stream import Link, LinkState
@@ -39,6 +41,7 @@ from desktop.views.queues import QueuesPage
 from desktop.widgets.order_table import OrderTableModel, OrderTableView
 
 if TYPE_CHECKING:
+    from desktop.views.assessment import AssessmentPage
     from desktop.views.intake import IntakeForm
 
 SETTINGS_NAME = "main"
@@ -46,6 +49,9 @@ SERVICE_CHECK_MS = 30_000
 PAGE_KEY = "main/page"
 EDITOR_KEY = "order_editor"
 INTAKE, QUEUES, ORDERS = "intake", "queues", "orders"
+ASSESSMENT = "assessment"
+PAGES = (INTAKE, QUEUES, ORDERS, ASSESSMENT)  # Ctrl+1..4
+ASSESSORS = (Role.SUPERVISOR, Role.LEADER, Role.ADMIN)
 
 
 class MainWindow(QMainWindow):
@@ -82,6 +88,7 @@ class MainWindow(QMainWindow):
         self.scope = scope_of(session.actor, session.store.reference().org)
         self.intake: IntakeForm | None = None
         self.queues: QueuesPage | None = None
+        self.assessment: AssessmentPage | None = None
         self._ready_sent = False
 
         self.setWindowTitle(self.tr("Command Center — {unit}").format(unit=session.unit_name))
@@ -173,7 +180,7 @@ class MainWindow(QMainWindow):
         self.edit_action.triggered.connect(self.edit_current)
         self.table.addAction(self.edit_action)
         self.table.doubleClicked.connect(lambda _index: self.edit_current())
-        for i, name in enumerate((INTAKE, QUEUES, ORDERS)):
+        for i, name in enumerate(PAGES):
             go = QAction(self)
             go.setShortcut(QKeySequence(f"Ctrl+{i + 1}"))
             go.triggered.connect(lambda _c=False, name=name: self.show_page(name))
@@ -219,6 +226,7 @@ class MainWindow(QMainWindow):
             INTAKE: self.tr("Intake"),
             QUEUES: self.tr("Work queues"),
             ORDERS: self.tr("All orders"),
+            ASSESSMENT: self.tr("Assessment"),
         }
         wanted = []
         if self.session.actor.has(*CENTRE_INTAKE):
@@ -226,10 +234,12 @@ class MainWindow(QMainWindow):
         if self.scope.panels:
             wanted.append(QUEUES)
         wanted.append(ORDERS)
+        if self.session.actor.has(*ASSESSORS):
+            wanted.append(ASSESSMENT)
         for name in wanted:
             item = QListWidgetItem(names[name], self.nav)
             item.setData(Qt.ItemDataRole.UserRole, name)
-            item.setToolTip(f"Ctrl+{(INTAKE, QUEUES, ORDERS).index(name) + 1}")
+            item.setToolTip(f"Ctrl+{PAGES.index(name) + 1}")
             self._pages[name] = None
         self.nav.currentItemChanged.connect(
             lambda item, _prev: (
@@ -269,6 +279,8 @@ class MainWindow(QMainWindow):
             self.intake.take_focus()
         elif name == QUEUES and self.queues is not None:
             self.queues.table.setFocus()
+        elif name == ASSESSMENT and self.assessment is not None:
+            self.assessment.table.setFocus()
         elif name == ORDERS:
             self.table.setFocus()
             self._fit_columns()
@@ -295,6 +307,15 @@ class MainWindow(QMainWindow):
             self.queues.order_did_open.connect(self.open_order)
             self.queues.rows_did_load.connect(lambda n: self._ready(QUEUES))
             return self.queues
+        if name == ASSESSMENT:
+            from desktop.views.assessment import AssessmentPage  # pyqtgraph: on first use
+
+            self.assessment = AssessmentPage(
+                self.session, self.lanes, self.settings, parent=self.stack
+            )
+            self.assessment.order_did_open.connect(self.open_order)
+            self.assessment.rows_did_load.connect(lambda n: self._ready(ASSESSMENT))
+            return self.assessment
         return self.orders_page
 
     def _intake_lookup(self, what: str) -> None:
@@ -481,13 +502,15 @@ class MainWindow(QMainWindow):
     @property
     def pending(self) -> int:
         """Tasks of the window and its pages still running (tests wait for none)."""
-        pages = [p.tasks.pending for p in (self.queues, self.intake) if p is not None]
+        pages = [
+            p.tasks.pending for p in (self.queues, self.intake, self.assessment) if p is not None
+        ]
         return self.tasks.pending + sum(pages)
 
     async def drain(self) -> None:
         """After closing: wait for the cancelled queries' tasks to unwind."""
         await self.tasks.drain()
-        for page in (self.queues, self.intake):
+        for page in (self.queues, self.intake, self.assessment):
             if page is not None:
                 await page.tasks.drain()
 
@@ -502,6 +525,8 @@ class MainWindow(QMainWindow):
                 self.queues.close_page()
             if self.intake is not None:
                 self.intake.shut_down()
+            if self.assessment is not None:
+                self.assessment.close_page()
             self.settings.save_window(SETTINGS_NAME, self, self.table.horizontalHeader())
             self.window_did_close.emit()
         super().closeEvent(event)

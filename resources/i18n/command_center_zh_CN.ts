@@ -319,6 +319,132 @@
     </message>
 </context>
 <context>
+    <name>AssessmentModel</name>
+    <message>
+        <source>Group</source>
+        <translation>单位/分组</translation>
+    </message>
+    <message>
+        <source>Score</source>
+        <translation>综合评分</translation>
+    </message>
+    <message>
+        <source>Change</source>
+        <translation>较上月</translation>
+    </message>
+    <message>
+        <source>Rank</source>
+        <translation>排名</translation>
+    </message>
+    <message>
+        <source>none before</source>
+        <translation>上月无</translation>
+    </message>
+</context>
+<context>
+    <name>AssessmentPage</name>
+    <message>
+        <source>Assessment</source>
+        <translation>考核评价</translation>
+    </message>
+    <message>
+        <source>◀ Previous month</source>
+        <translation>◀ 上月</translation>
+    </message>
+    <message>
+        <source>Next month ▶</source>
+        <translation>下月 ▶</translation>
+    </message>
+    <message>
+        <source>County</source>
+        <translation>全县</translation>
+    </message>
+    <message>
+        <source>Town</source>
+        <translation>乡镇</translation>
+    </message>
+    <message>
+        <source>Unit</source>
+        <translation>单位</translation>
+    </message>
+    <message>
+        <source>Tier</source>
+        <translation>层级</translation>
+    </message>
+    <message>
+        <source>Category</source>
+        <translation>类别</translation>
+    </message>
+    <message>
+        <source>Select a group and press Enter to list its orders.</source>
+        <translation>选中一行后按回车键，列出其工单。</translation>
+    </message>
+    <message>
+        <source>Group by</source>
+        <translation>分组</translation>
+    </message>
+    <message>
+        <source>List the group&apos;s orders</source>
+        <translation>列出该组工单</translation>
+    </message>
+    <message>
+        <source>Open order</source>
+        <translation>打开工单</translation>
+    </message>
+    <message>
+        <source>Computing {period}…</source>
+        <translation>正在计算 {period}…</translation>
+    </message>
+    <message>
+        <source>Composite score, {period} (thin light bar: {previous})</source>
+        <translation>综合评分 {period}（浅色细条：{previous}）</translation>
+    </message>
+    <message>
+        <source>Nothing registered, due or acted on in {period}.</source>
+        <translation>{period} 无受理、到期或办理的工单。</translation>
+    </message>
+    <message>
+        <source>{period}: {groups} groups; change against {previous}; as of {time}</source>
+        <translation>{period}：共 {groups} 组；与 {previous} 比较；统计截至 {time}</translation>
+    </message>
+    <message>
+        <source>County total {name}</source>
+        <translation>全县合计 {name}</translation>
+    </message>
+    <message>
+        <source>Tier 1 (county)</source>
+        <translation>一级（县）</translation>
+    </message>
+    <message>
+        <source>Tier 2 (towns)</source>
+        <translation>二级（镇街）</translation>
+    </message>
+    <message>
+        <source>Tier 3 (villages)</source>
+        <translation>三级（村社区）</translation>
+    </message>
+    <message>
+        <source>Tier 4 (grids)</source>
+        <translation>四级（网格）</translation>
+    </message>
+    <message>
+        <source>Not dispatched / centre</source>
+        <translation>未派单/中心</translation>
+    </message>
+    <message>
+        <source>{name} (centre)</source>
+        <translation>{name}（中心）</translation>
+    </message>
+    <message>
+        <source>Loading the orders of {group}…</source>
+        <translation>正在读取 {group} 的工单…</translation>
+    </message>
+    <message>
+        <source>{group}, {period}: {n} orders (Enter opens one)</source>
+        <translation>{group}，{period}：{n} 件工单（按回车键打开）</translation>
+    </message>
+</context>
+<context>
     <name>AssistTable</name>
     <message>
         <source>Assisting unit</source>
@@ -573,6 +699,25 @@ added by {who}</source>
     <message>
         <source>&amp;Leader responsible</source>
         <translation>包案领导(&amp;L)</translation>
+    </message>
+</context>
+<context>
+    <name>DrillModel</name>
+    <message>
+        <source>Number</source>
+        <translation>工单编号</translation>
+    </message>
+    <message>
+        <source>Title</source>
+        <translation>标题</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Registered</source>
+        <translation>受理时间</translation>
     </message>
 </context>
 <context>
@@ -1656,6 +1801,10 @@ added by {who}</source>
     <message>
         <source>All orders</source>
         <translation>全部工单</translation>
+    </message>
+    <message>
+        <source>Assessment</source>
+        <translation>考核评价</translation>
     </message>
     <message>
         <source>{shown} shown</source>

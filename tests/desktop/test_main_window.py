@@ -276,9 +276,11 @@ def test_status_bar_names_user_unit_database_and_freshness(
     ("user", "pages"),
     [
         ("duty", ["intake", "queues", "orders"]),
-        ("supervisor", ["queues", "orders"]),
+        ("supervisor", ["queues", "orders", "assessment"]),
         ("h_town1v1", ["queues", "orders"]),
         ("wall", ["orders"]),
+        ("leader", ["queues", "orders", "assessment"]),
+        ("admin", ["orders", "assessment"]),
     ],
 )
 def test_the_window_offers_the_pages_of_the_users_roles(
@@ -294,6 +296,13 @@ def test_the_window_offers_the_pages_of_the_users_roles(
     assert window.page_names() == pages
     assert window.current_page == pages[0]
     assert window.show_page("intake") == ("intake" in pages)
+    if "assessment" in pages:  # Ctrl+4, built on first use; an order opens from it
+        qtbot.keyClick(window, Qt.Key.Key_4, Qt.KeyboardModifier.ControlModifier)
+        assert window.current_page == "assessment" and window.assessment is not None
+        assert window.stack.currentWidget() is window.assessment
+        qtbot.waitUntil(lambda: window.assessment is not None and window.assessment.settled)
+    else:
+        assert not window.show_page("assessment") and window.assessment is None
     close_window(qtbot, window)
 
 
