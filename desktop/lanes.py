@@ -113,3 +113,29 @@ def async_slot(
         return wrapper
 
     return decorate
+
+
+class Rerun:
+    """An async job where calls while it runs fold into one more pass: a burst of live
+    changes, or a user clicking through filters, costs at most one read after the current
+    one. ``again()`` from inside the job asks for that pass too."""
+
+    def __init__(self, job: Callable[[], Coroutine[Any, Any, None]]) -> None:
+        self._job = job
+        self._stale = False
+        self.running = False
+
+    def again(self) -> None:
+        self._stale = True
+
+    async def __call__(self) -> None:
+        self._stale = True
+        if self.running:
+            return
+        self.running = True
+        try:
+            while self._stale:
+                self._stale = False
+                await self._job()
+        finally:
+            self.running = False

@@ -32,7 +32,7 @@ from core.analytics.rules import COUNTS, INDICATORS
 from core.errors import CoreError
 from desktop import errors, labels, theme
 from desktop.feed import Session
-from desktop.lanes import Lanes, TaskOwner, async_slot
+from desktop.lanes import Lanes, Rerun, TaskOwner, async_slot
 from desktop.settings import AppSettings
 from desktop.widgets.score_chart import Bar, ScoreChart
 from desktop.widgets.table_view import RowTableView
@@ -229,8 +229,7 @@ class AssessmentPage(QWidget):
         self.session = session
         self.lanes = lanes
         self.settings = settings
-        self._loading = False
-        self._stale = False
+        self._rerun = Rerun(self._load)
         self._closed = False
         self.shown: tuple[str, str] | None = None  # (period label, grouping) on screen
         self.report: Report | None = None
@@ -397,21 +396,12 @@ class AssessmentPage(QWidget):
     @property
     def settled(self) -> bool:
         """What is shown answers what is chosen, and nothing is being read (tests)."""
-        return not self._loading and self.shown == (self.period.label, self.by)
+        return not self._rerun.running and self.shown == (self.period.label, self.by)
 
     @async_slot()
     async def reload(self) -> None:
         """Calls during a load fold into one more pass."""
-        self._stale = True
-        if self._loading:
-            return
-        self._loading = True
-        try:
-            while self._stale:
-                self._stale = False
-                await self._load()
-        finally:
-            self._loading = False
+        await self._rerun()
 
     async def _load(self) -> None:
         period, by = self.period, self.by
@@ -423,7 +413,7 @@ class AssessmentPage(QWidget):
                 raise
             return
         if (period.label, by) != (self.period.label, self.by):
-            self._stale = True  # the user moved on meanwhile: read again
+            self._rerun.again()  # the user moved on meanwhile: read again
             return
         self._show(got)
 

@@ -34,7 +34,7 @@ from core.workflow.guards import CENTRE_INTAKE
 from desktop import errors, labels
 from desktop.feed import OrderFeed, Session, Snapshot
 from desktop.hub import ChangeHub, Changes
-from desktop.lanes import Lanes, TaskOwner, async_slot
+from desktop.lanes import Lanes, Rerun, TaskOwner, async_slot
 from desktop.settings import AppSettings
 from desktop.views.order_editor import OrderEditor
 from desktop.views.queues import QueuesPage
@@ -78,8 +78,7 @@ class MainWindow(QMainWindow):
         self.feed = feed or OrderFeed(session)
         self._closed = False
         self._total: int | None = None
-        self._reloading = False
-        self._stale = False
+        self._rerun = Rerun(self._load_top)
         self._loaded = False
         self._dirty: set[int] = set()
         self._refreshing = False
@@ -332,16 +331,7 @@ class MainWindow(QMainWindow):
     @async_slot()
     async def reload(self) -> None:
         """Re-read the rows shown. Calls during a reload fold into one more pass."""
-        self._stale = True
-        if self._reloading:
-            return
-        self._reloading = True
-        try:
-            while self._stale:
-                self._stale = False
-                await self._load_top()
-        finally:
-            self._reloading = False
+        await self._rerun()
 
     async def _load_top(self) -> None:
         limit = max(self.model.rowCount(), self.model.page_size)

@@ -35,7 +35,7 @@ from core.storage.db import read_tx
 from desktop import errors, labels
 from desktop.feed import Session
 from desktop.hub import ChangeHub, Changes
-from desktop.lanes import Lanes, TaskOwner, async_slot
+from desktop.lanes import Lanes, Rerun, TaskOwner, async_slot
 from desktop.settings import AppSettings
 from desktop.views.bulk_review import BulkReview, Outcome
 from desktop.widgets.queue_table import SORTS, Col, QueueModel, QueueView, sla_icon
@@ -101,8 +101,7 @@ class QueuesPage(QWidget):
         self.settings = settings
         self._counts: dict[tuple[str, str], QueueCount] = {}
         self._sort = (Col.DUE, Qt.SortOrder.AscendingOrder)
-        self._loading = False
-        self._stale = False
+        self._rerun = Rerun(self._load)
         self._loaded_at = time.monotonic()
         self._closed = False
         self.shown: QueueQuery | None = None  # what the rows on screen answer
@@ -305,16 +304,7 @@ class QueuesPage(QWidget):
     @async_slot()
     async def reload(self) -> None:
         """Counts and the rows shown; calls meanwhile fold into one more pass."""
-        self._stale = True
-        if self._loading:
-            return
-        self._loading = True
-        try:
-            while self._stale:
-                self._stale = False
-                await self._load()
-        finally:
-            self._loading = False
+        await self._rerun()
 
     async def _load(self) -> None:
         query = self.query()
@@ -334,7 +324,7 @@ class QueuesPage(QWidget):
                 self._show_empty()
                 self.rows_did_load.emit(self.model.rowCount())
             else:
-                self._stale = True
+                self._rerun.again()
             # The rows first, then the counts: they span every queue and take longer.
             self._counts = await self.lanes.background(read_counts, self.session, self.scope)
         except Exception as exc:
@@ -365,7 +355,7 @@ class QueuesPage(QWidget):
     @property
     def settled(self) -> bool:
         """The rows shown answer the filters chosen, and no read is under way (tests)."""
-        return not self._loading and self.shown == self.query()
+        return not self._rerun.running and self.shown == self.query()
 
     def _changes_arrived(self, changes: Changes) -> None:
         if changes.order_ids:

@@ -40,7 +40,7 @@ def open_page(
     qtbot.addWidget(page)
     page.resize(1400, 700)
     page.show()
-    qtbot.waitUntil(lambda: not page._loading and page.model.now is not None, timeout=5000)
+    qtbot.waitUntil(lambda: page.settled and page.model.now is not None, timeout=5000)
     return page
 
 
@@ -70,7 +70,7 @@ def test_the_centre_sees_every_tier_and_queue_with_counts(
     page = open_page(qtbot, store, a["duty"], lanes, settings, hub)
     assert len(tabs(page.panel_bar)) == 3 and len(tabs(page.queue_bar)) == 5
     page.panel_bar.setCurrentIndex(1)  # the town tier
-    qtbot.waitUntil(lambda: page.model.ids() == [waiting] and not page._loading)
+    qtbot.waitUntil(lambda: page.model.ids() == [waiting] and page.settled)
     assert tabs(page.queue_bar)[0].endswith("1") and tabs(page.queue_bar)[1].endswith("1")
     page.table.setFocus()
     qtbot.keyClick(page.table, Qt.Key.Key_2, Qt.KeyboardModifier.AltModifier)
