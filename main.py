@@ -3,7 +3,7 @@
     python main.py                      the workstation (SQLite in the user data dir by default)
     python main.py --db URL ...         any command against another database
     python main.py db upgrade|current|check
-    python main.py info | calendar … | policy … | stats … | report …
+    python main.py info | calendar … | policy … | stats … | publish … | report …
 
 Heavy imports stay inside functions, so ``--help`` and the sub-commands start fast.
 """
@@ -17,7 +17,18 @@ import sys
 from collections.abc import Sequence
 
 # Sub-command modules, each with register(subparsers) and run(args) -> int.
-COMMANDS = ("db", "info", "calendar", "policy", "demo", "stats", "report", "service", "roles")
+COMMANDS = (
+    "db",
+    "info",
+    "calendar",
+    "policy",
+    "demo",
+    "stats",
+    "publish",
+    "report",
+    "service",
+    "roles",
+)
 
 SCHEMA_ADVICE = {
     "schema_missing": "the database has no schema yet: run `python main.py db upgrade` first",

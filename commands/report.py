@@ -133,7 +133,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     n = len(assessment.orders)
-    print(f"report {assessment.period.label}: {n} orders; wrote {', '.join(map(str, targets))}")
+    label = assessment.period.label + published_note(assessment)
+    print(f"report {label}: {n} orders; wrote {', '.join(map(str, targets))}")
     return 0
 
 
@@ -253,6 +254,14 @@ def _commit(writers: dict[Path, Callable[[Path], None]]) -> None:
             tmp.unlink(missing_ok=True)
 
 
+def published_note(a: Assessment) -> str:
+    """ " (published 2026-11-05 by 李四)" when the figures are a published period's."""
+    pub = a.publication
+    if pub is None:
+        return ""
+    return f" (published {pub.published_at.astimezone(a.period.tz):%Y-%m-%d} by {pub.published_by})"
+
+
 # --- tables ----------------------------------------------------------------------------------
 
 
@@ -361,6 +370,24 @@ def write_xlsx(a: Assessment, path: Path) -> None:
     for col in ws.iter_cols(min_row=2, min_col=len(orders[0]) - 6):
         for cell in col:
             cell.number_format = "yyyy-mm-dd hh:mm:ss"
+    if a.publication is not None:
+        pub = a.publication
+        ws = wb.create_sheet("published")
+        at = pub.published_at.astimezone(a.period.tz).replace(tzinfo=None)
+        _sheet(
+            ws,
+            [
+                ["项目", "内容"],
+                ["考核期", pub.period],
+                ["发布时间", at],
+                ["发布人", pub.published_by],
+                ["规则指纹", pub.rules_hash],
+                ["说明", "考核数据已发布锁定, 不再变动; 工单明细为当前状态"],
+            ],
+            widths=[12, 66],
+        )
+        ws["B3"].number_format = "yyyy-mm-dd hh:mm:ss"
+        wb.properties.description = f"published{published_note(a)}"
     wb.properties.title = f"考核报表 {a.period.label}"
     wb.save(path)
 

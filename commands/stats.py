@@ -80,7 +80,8 @@ def register(sub: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     from sqlalchemy import select
 
-    from core.analytics import DrillDatabase, compute, load_composite, load_rules
+    from core.analytics import DrillDatabase, load_composite, load_rules
+    from core.analytics.published import compute_or_published
     from core.storage.schema import orders
 
     store = open_store(args)
@@ -90,7 +91,7 @@ def run(args: argparse.Namespace) -> int:
         with store.engine.connect() as conn:
             has_orders = conn.execute(select(orders.c.id).limit(1)).first() is not None
         try:
-            report = compute(
+            report, pub = compute_or_published(
                 store.engine,
                 period=args.period,
                 by=args.by or "county",
@@ -109,15 +110,27 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         doc = report.to_dict()
         doc["database_has_orders"] = has_orders
+        doc["published"] = (
+            None
+            if pub is None
+            else {
+                "at": pub.published_at.isoformat(),
+                "by": pub.published_by,
+                "rules_hash": pub.rules_hash,
+            }
+        )
         print(json.dumps(doc, ensure_ascii=False, indent=2))
         return 0
     where = f"{report.period.label} ({report.period.tz.key})"
     if not has_orders:
         print(f"The database holds no orders yet: nothing to assess for {where}.")
         return 0
-    if report.empty:
+    if report.empty and pub is None:
         print(f"No orders registered, due or acted on in {where}: nothing to assess.")
         return 0
+    if pub is not None:
+        at = pub.published_at.astimezone(report.period.tz).strftime("%Y-%m-%d")
+        print(f"published {at} by {pub.published_by}: these figures are final")
     print_table(report)
     return 0
 

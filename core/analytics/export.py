@@ -18,7 +18,8 @@ from sqlalchemy import Engine, select
 from core.analytics.groups import Directory
 from core.analytics.indicators import times
 from core.analytics.period import Period
-from core.analytics.report import Report, compute
+from core.analytics.published import Publication, compute_or_published
+from core.analytics.report import Report
 from core.analytics.rules import Composite, Rules
 from core.analytics.sql import Window, by_blocks, frame, id_array, raw, unindexed
 from core.domain.enums import OrderState
@@ -53,6 +54,9 @@ class Assessment:
     period: Period
     levels: dict[str, Report]  # LEVELS, in order; "county" has no groups
     orders: pd.DataFrame  # ORDER_COLUMNS; milestones naive local datetimes or NaT
+    # The period's stored figures when it is published (levels come from it; the order
+    # list is read as it stands now).
+    publication: Publication | None = None
 
 
 def build(
@@ -66,12 +70,15 @@ def build(
     """Every level's report for ``period`` (default: the last complete local month before
     ``as_of``) and the period's orders. Raises DrillDatabase on a drill database."""
     levels: dict[str, Report] = {}
+    pub = None
     for by in LEVELS:
-        rep = compute(engine, period=period, by=by, rules=rules, composite=composite, as_of=as_of)
+        rep, pub = compute_or_published(
+            engine, period=period, by=by, rules=rules, composite=composite, as_of=as_of
+        )
         period, as_of = rep.period, rep.as_of  # every level for the same period and instant
         levels[by] = rep
     assert isinstance(period, Period)
-    return Assessment(period, levels, order_table(engine, period))
+    return Assessment(period, levels, order_table(engine, period), pub)
 
 
 # milestone -> (event kind or None for any kind, required to_state or None)

@@ -40,6 +40,9 @@ READ_ONLY = (
     "std_addresses",
     "calendar_overrides",
     "policy_versions",
+    # county-wide figures of locked periods (core.analytics.published); written by the
+    # owner only, since publishing is an administrator's act
+    "published_periods",
     # PostgreSQL only (migration 0008), kept by triggers; its own policy shows a role
     # only its units' rows, which is what the other tables' read policies look up.
     "order_reach",

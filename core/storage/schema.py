@@ -395,3 +395,18 @@ order_locks = Table(
     Column("acquired_at", UTCDateTime, nullable=False),
     Column("expires_at", UTCDateTime, nullable=False),
 )
+
+# --- assessment ------------------------------------------------------------------------
+
+# A published (locked) period: the figures of every grouping the assessment report uses,
+# computed once at publication (core.analytics.published). They never change afterwards,
+# whatever is registered or acted on later with times inside the period.
+published_periods = Table(
+    "published_periods",
+    metadata,
+    Column("period", String(7), primary_key=True),  # "2026-10" or "2026"
+    Column("published_at", UTCDateTime, nullable=False),
+    Column("published_by", String(64), nullable=False),
+    Column("rules_hash", String(64), nullable=False),
+    Column("figures", Json, nullable=False),
+)

@@ -25,9 +25,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.analytics import GroupRow, Period, Report, compute, last_complete_month
+from core.analytics import GroupRow, Period, Report, last_complete_month
 from core.analytics.drill import DrillRow, group_orders, indicator_names, shift_month
 from core.analytics.groups import COUNTY, GROUPINGS
+from core.analytics.published import Publication, compute_or_published
 from core.analytics.rules import COUNTS, INDICATORS
 from core.errors import CoreError
 from desktop import errors, labels, theme
@@ -47,15 +48,19 @@ FIXED = ("group", "score", "change", "rank")  # columns before the indicators
 class Reports:
     current: Report
     previous: Report | None  # None: the month before could not be computed
+    publication: Publication | None = None  # the month is published: its figures are final
 
 
 def read_reports(session: Session, period: Period, by: str) -> Reports:
-    """This month's report and the month before's, as of the database clock."""
+    """This month's report and the month before's, as of the database clock; a published
+    month's are its stored figures (``main.py publish``), which never change."""
     store = session.store
     now = store.clock.now()
-    current = compute(store.engine, period=period, by=by, as_of=now)
-    previous = compute(store.engine, period=shift_month(period, -1), by=by, as_of=now)
-    return Reports(current, previous)
+    current, pub = compute_or_published(store.engine, period=period, by=by, as_of=now)
+    previous, _ = compute_or_published(
+        store.engine, period=shift_month(period, -1), by=by, as_of=now
+    )
+    return Reports(current, previous, pub)
 
 
 def read_drill(session: Session, period: Period, by: str, key: str) -> list[DrillRow]:
@@ -466,6 +471,11 @@ class AssessmentPage(QWidget):
                 groups=len(rep.groups) or 1,
                 previous=previous_label,
                 time=f"{at:%Y-%m-%d %H:%M}",
+            )
+        if got.publication is not None:
+            when = got.publication.published_at.astimezone(self.session.tz)
+            text += self.tr(" · published {date} by {name}: these figures are final").format(
+                date=f"{when:%Y-%m-%d}", name=got.publication.published_by
             )
         self._say(text, None)
         if self.drilled is not None and self.drilled[:2] != self.shown:

@@ -408,6 +408,10 @@
         <translation>{period}：共 {groups} 组；与 {previous} 比较；统计截至 {time}</translation>
     </message>
     <message>
+        <source> · published {date} by {name}: these figures are final</source>
+        <translation> · 已于 {date} 由 {name} 发布：数据已锁定，不再变动</translation>
+    </message>
+    <message>
         <source>County total {name}</source>
         <translation>全县合计 {name}</translation>
     </message>

@@ -211,3 +211,25 @@ def test_the_page_renders_in_chinese(
     qtbot.wait(50)
     assert page.grab().save(f"/tmp/assess_tier_{backend}.png")
     close_page(qtbot, page)
+
+
+def test_a_published_month_shows_its_stored_figures(
+    qtbot: QtBot,
+    store: Store,
+    actors: dict[str, Actor],
+    lanes: Lanes,
+    settings: AppSettings,
+    built: Any,  # noqa: F811
+) -> None:
+    from core.analytics.published import publish
+
+    pub = publish(store.engine, "2025-03", "supervisor", at=store.clock.now())
+    page = open_page(qtbot, store, actors["supervisor"], lanes, settings)
+    choose(qtbot, page, "2025-03", "unit")
+    stored = pub.report("unit", parse_period("2025-03", store.reference().tz))
+    assert [ln.row.key for ln in page.model.lines[:-1]] == [g.key for g in stored.groups]
+    assert [ln.row.score.value for ln in page.model.lines[:-1]] == [
+        g.score.value for g in stored.groups
+    ]
+    assert "published" in page.status.text() and "supervisor" in page.status.text()
+    close_page(qtbot, page)
