@@ -79,3 +79,10 @@ def assist_targets(org: OrgDirectory, agg: Aggregate, hop: HopRec | None) -> lis
     scope = org.get(hop.receiver_unit_id if hop else agg.order.centre_unit_id)
     live = _live_receivers(agg)
     return _sorted(u for u in _below(org, scope) if u.id not in live)
+
+
+def on_the_way(org: OrgDirectory, agg: Aggregate, units: Iterable[Unit]) -> Unit | None:
+    """Of ``units``, the one on the way to the order's location (its town or village):
+    the choice a unit picker starts at."""
+    path = {u.id for u in org.ancestors(agg.order.location_unit_id)}
+    return next((u for u in units if u.id in path), None)

@@ -272,47 +272,10 @@ class IntakeForm(IntakeFields):
     # --- the draft -------------------------------------------------------------------------
 
     def draft(self, answer: str | None = None) -> OrderDraft:
-        category = self.category_box.category
-        place = self.place
-        d = OrderDraft(
-            channel=str(self.channel_box.currentData()),
-            request_type=self.type_bar.code or "",
-            category_node_id=category.node_id if category else "",
-            description=self.description_edit.toPlainText(),
-            title=self.title_edit.text(),
-            caller_name=self.name_edit.text() or None,
-            phone=self.phone_edit.text() or None,
-            anonymous=self.anonymous_box.isChecked(),
-            confidential=self.confidential_box.isChecked(),
-            urgency=self.urgency_bar.code or "normal",
-            address=self.location_box.line.text() or None,
-            lon=place.lon if place else None,
-            lat=place.lat if place else None,
-            location_unit_id=place.unit_id if place else None,
-            answer_on_spot=answer,
-        )
-        if category is not None and category.is_dispute:
-            for key, value in self.dispute_box.values().items():
-                setattr(d, key, value)
-        return d
+        return self.fields_draft(self.place, answer)
 
     def has_input(self) -> bool:
-        texts = (
-            self.phone_edit.text(),
-            self.name_edit.text(),
-            self.category_box.line.text(),
-            self.description_edit.toPlainText(),
-            self.title_edit.text(),
-            self.location_box.line.text(),
-            self.answer_edit.toPlainText(),
-        )
-        return (
-            any(t.strip() for t in texts)
-            or self.type_bar.code is not None
-            or bool(self.attachments.pending)
-            or self.dispute_box.has_input()
-            or self.saved is not None
-        )
+        return self.typed_anything() or self.saved is not None
 
     # --- saving (interactive lane) ---------------------------------------------------------
 

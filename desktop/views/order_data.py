@@ -11,6 +11,7 @@ import mimetypes
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from PySide6.QtGui import QImage
 from sqlalchemy import select
@@ -23,10 +24,38 @@ from core.storage.db import read_tx, write_tx
 from core.storage.schema import orders
 from core.workflow.context import Reference
 from core.workflow.intake import AttachmentData
-from core.workflow.model import Aggregate
+from core.workflow.model import Aggregate, OrderRec
 from desktop.feed import Session
-from desktop.views.order_form import form_values
+from desktop.views.order_form import DUE_FORMAT, as_text, clean_parties
 from desktop.widgets.attachments import thumbnail
+
+
+def form_values(o: OrderRec, tz: ZoneInfo) -> dict[str, Any]:
+    """The order as the form shows it (``o`` has no full number: see the editor's scrub)."""
+    due = o.upstream_due.astimezone(tz).strftime(DUE_FORMAT) if o.upstream_due else ""
+    return {
+        "title": as_text(o.title),
+        "description": as_text(o.description),
+        "category_node_id": o.category_node_id,
+        "limit_class": o.limit_class,
+        "request_type": o.request_type,
+        "urgency": o.urgency,
+        "caller_name": as_text(o.caller_shown),
+        "phone": "",
+        "anonymous": bool(o.anonymous),
+        "confidential": bool(o.confidential),
+        "address": as_text(o.address),
+        "lon": "" if o.lon is None else f"{o.lon:.6f}",
+        "lat": "" if o.lat is None else f"{o.lat:.6f}",
+        "dispute_type": as_text(o.dispute_type),
+        "risk_grade": as_text(o.risk_grade),
+        "parties": clean_parties(o.parties),
+        "leader_responsible": as_text(o.leader_responsible),
+        "mediation_outcome": as_text(o.mediation_outcome),
+        "external_ref": as_text(o.external_ref),
+        "upstream_due": due,
+        "police_incident_no": as_text(o.police_incident_no),
+    }
 
 
 @dataclass(frozen=True)

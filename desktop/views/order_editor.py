@@ -17,8 +17,8 @@ from __future__ import annotations
 import socket
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeyEvent, QKeySequence
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -27,12 +27,12 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QSplitter,
-    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from core import locks
+from core.action_targets import on_the_way
 from core.actions import Action, Op, targets
 from core.errors import CoreError, StaleVersion, ValidationError
 from core.service import OpResult, OrderService
@@ -55,8 +55,8 @@ from desktop.views.order_data import (
 )
 from desktop.views.order_form import OrderForm
 from desktop.views.stale_save import StaleSaveDialog
-from desktop.widgets.attachments import AttachmentList, ImagePreview
-from desktop.widgets.timeline import AssistTable, HopTree, TimelineView
+from desktop.widgets.attachments import ImagePreview
+from desktop.widgets.order_tabs import OrderTabs
 
 WORKSTATION = f"{socket.gethostname()}"
 LOCK_REFRESH_MS = int(locks.TTL.total_seconds() * 1000 / 3)
@@ -102,34 +102,13 @@ class OrderEditor(QDialog):
         self.title_edit = self.form.title_edit
         self.description_edit = self.form.description_edit
         self.undo_stack = self.form.undo_stack
-        self.hops = HopTree(self)
-        self.assists = AssistTable(self)
-        self.timeline = TimelineView(self)
-        self.attachments = AttachmentList(self)
+        self.tabs = OrderTabs(self.form, self)
+        self.hops, self.assists = self.tabs.hops, self.tabs.assists
+        self.timeline, self.attachments = self.tabs.timeline, self.tabs.attachments
         self.attachments.attachment_did_activate.connect(self.preview)
         self.action_bar = ActionBar(self)
         self.action_bar.action_did_trigger.connect(self.start_action)
         self.form.caller_reveal_did_request.connect(self.ask_reveal)
-
-        self.tabs = QTabWidget(self)
-        scroll = QScrollArea(self)
-        scroll.setWidget(self.form)
-        scroll.setWidgetResizable(True)
-        self.tabs.addTab(scroll, self.tr("Details"))
-        hop_page = QWidget(self)
-        hop_layout = QVBoxLayout(hop_page)
-        hop_layout.addWidget(self.hops, 3)
-        hop_layout.addWidget(QLabel(self.tr("Assisting units' answers"), hop_page))
-        hop_layout.addWidget(self.assists, 2)
-        self.tabs.addTab(hop_page, self.tr("Assignments"))
-        self.tabs.addTab(self.timeline, self.tr("Timeline"))
-        att_page = QWidget(self)
-        att_layout = QVBoxLayout(att_page)
-        hint = QLabel(self.tr("Double-click an image to see it larger."), att_page)
-        hint.setProperty("role", "muted")
-        att_layout.addWidget(hint)
-        att_layout.addWidget(self.attachments)
-        self.tabs.addTab(att_page, self.tr("Attachments"))
 
         self.side = side = QScrollArea(self)
         side.setWidget(self.action_bar)
@@ -209,18 +188,7 @@ class OrderEditor(QDialog):
         reload.setShortcut(QKeySequence.StandardKey.Refresh)
         reload.triggered.connect(self.reload_keeping_edits)
         self.addActions([undo, redo, save, reload])
-        self.form.install_undo_keys(self)
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        """Text boxes keep their own undo for Ctrl+Z; the editor's field undo wins."""
-        if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):
-            if event.matches(QKeySequence.StandardKey.Undo):
-                self.undo_stack.undo()
-                return True
-            if event.matches(QKeySequence.StandardKey.Redo):
-                self.undo_stack.redo()
-                return True
-        return super().eventFilter(watched, event)
+        self.form.install_undo_keys()
 
     def _set_enabled(self, enabled: bool) -> None:
         editable = enabled and self.base is not None and self.base.editable
@@ -540,13 +508,9 @@ class OrderEditor(QDialog):
             if action.code == Op.DISPATCH:
                 assists = targets(*args, None, assist=True)
         dialog = ActionDialog(action, units, assists, self)
-        if dialog.unit_box is not None:
-            # Where the order is: the town or village on the way to its location.
-            org = self.base.ref.org
-            on_way = {u.id for u in org.ancestors(self.base.agg.order.location_unit_id)}
-            near = next((u.id for u in units if u.id in on_way), None)
-            if near is not None:
-                dialog.unit_box.setCurrentIndex(dialog.unit_box.findData(near))
+        near = on_the_way(self.base.ref.org, self.base.agg, units)
+        if dialog.unit_box is not None and near is not None:
+            dialog.unit_box.setCurrentIndex(dialog.unit_box.findData(near.id))
         self.action_dialog = dialog
         dialog.accepted.connect(lambda: self.run(action, dialog.values()))
         dialog.open()

@@ -12,10 +12,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import QObject, Qt, Signal
-from PySide6.QtGui import QUndoCommand, QUndoStack
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QKeyEvent, QKeySequence, QUndoCommand, QUndoStack
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -38,7 +37,7 @@ from PySide6.QtWidgets import (
 
 from core.errors import FieldError, ValidationError
 from core.workflow.context import Reference
-from core.workflow.model import Aggregate, OrderRec
+from core.workflow.model import Aggregate
 from desktop import labels
 from desktop.feed import Session
 
@@ -60,11 +59,12 @@ CHECKS = ("anonymous", "confidential")
 DUE_FORMAT = "%Y-%m-%d %H:%M"
 
 
-def _text(value: Any) -> str:
+def as_text(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-def _parties(rows: Any) -> list[dict[str, str]]:
+def clean_parties(rows: Any) -> list[dict[str, str]]:
+    """Parties as stored: trimmed, empty fields and empty rows left out."""
     out = []
     for p in rows or []:
         entry = {k: str(p.get(k) or "").strip() for k in PARTY_KEYS}
@@ -74,36 +74,8 @@ def _parties(rows: Any) -> list[dict[str, str]]:
     return out
 
 
-def form_values(o: OrderRec, tz: ZoneInfo) -> dict[str, Any]:
-    """The order as the form shows it (``o`` has no full number: see the editor's scrub)."""
-    due = o.upstream_due.astimezone(tz).strftime(DUE_FORMAT) if o.upstream_due else ""
-    return {
-        "title": _text(o.title),
-        "description": _text(o.description),
-        "category_node_id": o.category_node_id,
-        "limit_class": o.limit_class,
-        "request_type": o.request_type,
-        "urgency": o.urgency,
-        "caller_name": _text(o.caller_shown),
-        "phone": "",
-        "anonymous": bool(o.anonymous),
-        "confidential": bool(o.confidential),
-        "address": _text(o.address),
-        "lon": "" if o.lon is None else f"{o.lon:.6f}",
-        "lat": "" if o.lat is None else f"{o.lat:.6f}",
-        "dispute_type": _text(o.dispute_type),
-        "risk_grade": _text(o.risk_grade),
-        "parties": _parties(o.parties),
-        "leader_responsible": _text(o.leader_responsible),
-        "mediation_outcome": _text(o.mediation_outcome),
-        "external_ref": _text(o.external_ref),
-        "upstream_due": due,
-        "police_incident_no": _text(o.police_incident_no),
-    }
-
-
 def _line_setter(edit: QLineEdit) -> Callable[[Any], None]:
-    return lambda v: edit.setText(_text(v))
+    return lambda v: edit.setText(as_text(v))
 
 
 def _check_setter(box: QCheckBox) -> Callable[[Any], None]:
@@ -112,7 +84,7 @@ def _check_setter(box: QCheckBox) -> Callable[[Any], None]:
 
 def _combo_access(combo: QComboBox) -> tuple[Callable[[], Any], Callable[[Any], None]]:
     def get() -> Any:
-        return _text(combo.currentData())
+        return as_text(combo.currentData())
 
     def put(value: Any) -> None:
         combo.setCurrentIndex(max(0, combo.findData(value)))
@@ -243,7 +215,7 @@ class OrderForm(QWidget):
             self._set[key] = _line_setter(edit)
             edit.textChanged.connect(lambda _t, k=key: self._changed(k))
         self._get["description"] = self.description_edit.toPlainText
-        self._set["description"] = lambda v: self.description_edit.setPlainText(_text(v))
+        self._set["description"] = lambda v: self.description_edit.setPlainText(as_text(v))
         self.description_edit.textChanged.connect(lambda: self._changed("description"))
         for key, box in self.checks.items():
             self._get[key] = box.isChecked
@@ -383,7 +355,7 @@ class OrderForm(QWidget):
             "state": labels.state(o.state),
             "registered_at": when(o.registered_at),
             "lead": unit(o.lead_unit_id),
-            "tier": f"{_text(o.tier) or '—'} ({_text(o.planned_tier) or '—'})",
+            "tier": f"{as_text(o.tier) or '—'} ({as_text(o.planned_tier) or '—'})",
             "centre": unit(o.centre_unit_id),
             "closed_at": when(o.closed_at),
             "counts": f"{o.return_count} / {o.rework_count} / {o.reopen_count}",
@@ -495,7 +467,7 @@ class OrderForm(QWidget):
             self.parties.setRowCount(len(rows))
             for r, p in enumerate(rows):
                 for c, key in enumerate(PARTY_KEYS):
-                    self.parties.setItem(r, c, QTableWidgetItem(_text(p.get(key))))
+                    self.parties.setItem(r, c, QTableWidgetItem(as_text(p.get(key))))
         finally:
             self._quiet -= 1
         self._shown["parties"] = self._read_parties()
@@ -519,7 +491,7 @@ class OrderForm(QWidget):
         for key, get in self._get.items():
             value = get()
             if key == "parties":
-                value = _parties(value)
+                value = clean_parties(value)
             elif (isinstance(value, str) and key != "description") or key == "description":
                 value = value.strip()
             out[key] = value
@@ -596,7 +568,18 @@ class OrderForm(QWidget):
             self.undo_stack.push(FieldChange(self, key, old, self.base_values[key], done=False))
         self.undo_stack.endMacro()
 
-    def install_undo_keys(self, handler: QObject) -> None:
+    def install_undo_keys(self) -> None:
         """Ctrl+Z in a text box undoes the editor's last field change, not a keystroke."""
         for w in (*self.lines.values(), self.description_edit, self.parties):
-            w.installEventFilter(handler)
+            w.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Text boxes keep their own undo for Ctrl+Z; the editor's field undo wins."""
+        if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):
+            if event.matches(QKeySequence.StandardKey.Undo):
+                self.undo_stack.undo()
+                return True
+            if event.matches(QKeySequence.StandardKey.Redo):
+                self.undo_stack.redo()
+                return True
+        return super().eventFilter(watched, event)

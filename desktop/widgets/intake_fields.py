@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from core.domain.enums import Channel, RequestType, Urgency
 from core.errors import FieldError
+from core.workflow.intake import OrderDraft
 from desktop import labels, theme
 from desktop.feed import Session
 from desktop.widgets.attachment_list import AttachmentList
@@ -38,7 +39,7 @@ from desktop.widgets.choice_bar import ChoiceBar
 from desktop.widgets.dispute_box import DisputeBox
 from desktop.widgets.duplicate_panel import DuplicatePanel
 from desktop.widgets.field_note import note_label, with_note
-from desktop.widgets.location_box import LocationBox
+from desktop.widgets.location_box import LocationBox, Place
 from desktop.widgets.suggestion_panel import SuggestionPanel
 
 # Fields core names that show their note under another field's widget.
@@ -429,3 +430,47 @@ class IntakeFields(QWidget):
     def stop_lines(self) -> None:
         self.category_box.line.stop()
         self.location_box.line.stop()
+
+    # --- what was typed ----------------------------------------------------------------------
+
+    def fields_draft(self, place: Place | None, answer: str | None = None) -> OrderDraft:
+        """The call as typed, for core to check (every bad field is reported)."""
+        category = self.category_box.category
+        d = OrderDraft(
+            channel=str(self.channel_box.currentData()),
+            request_type=self.type_bar.code or "",
+            category_node_id=category.node_id if category else "",
+            description=self.description_edit.toPlainText(),
+            title=self.title_edit.text(),
+            caller_name=self.name_edit.text() or None,
+            phone=self.phone_edit.text() or None,
+            anonymous=self.anonymous_box.isChecked(),
+            confidential=self.confidential_box.isChecked(),
+            urgency=self.urgency_bar.code or "normal",
+            address=self.location_box.line.text() or None,
+            lon=place.lon if place else None,
+            lat=place.lat if place else None,
+            location_unit_id=place.unit_id if place else None,
+            answer_on_spot=answer,
+        )
+        if category is not None and category.is_dispute:
+            for key, value in self.dispute_box.values().items():
+                setattr(d, key, value)
+        return d
+
+    def typed_anything(self) -> bool:
+        texts = (
+            self.phone_edit.text(),
+            self.name_edit.text(),
+            self.category_box.line.text(),
+            self.description_edit.toPlainText(),
+            self.title_edit.text(),
+            self.location_box.line.text(),
+            self.answer_edit.toPlainText(),
+        )
+        return (
+            any(t.strip() for t in texts)
+            or self.type_bar.code is not None
+            or bool(self.attachments.pending)
+            or self.dispute_box.has_input()
+        )

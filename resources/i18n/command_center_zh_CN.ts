@@ -1885,30 +1885,6 @@ added by {who}</source>
         <translation>工单</translation>
     </message>
     <message>
-        <source>Details</source>
-        <translation>详情</translation>
-    </message>
-    <message>
-        <source>Assisting units&apos; answers</source>
-        <translation>协办单位答复</translation>
-    </message>
-    <message>
-        <source>Assignments</source>
-        <translation>派单流转</translation>
-    </message>
-    <message>
-        <source>Timeline</source>
-        <translation>办理过程</translation>
-    </message>
-    <message>
-        <source>Double-click an image to see it larger.</source>
-        <translation>双击图片可查看大图。</translation>
-    </message>
-    <message>
-        <source>Attachments</source>
-        <translation>附件</translation>
-    </message>
-    <message>
         <source>Undo</source>
         <translation>撤销</translation>
     </message>
@@ -2213,6 +2189,33 @@ added by {who}</source>
     <message>
         <source>Confidential</source>
         <translation>保密</translation>
+    </message>
+</context>
+<context>
+    <name>OrderTabs</name>
+    <message>
+        <source>Details</source>
+        <translation>详情</translation>
+    </message>
+    <message>
+        <source>Assisting units&apos; answers</source>
+        <translation>协办单位答复</translation>
+    </message>
+    <message>
+        <source>Assignments</source>
+        <translation>派单流转</translation>
+    </message>
+    <message>
+        <source>Timeline</source>
+        <translation>办理过程</translation>
+    </message>
+    <message>
+        <source>Double-click an image to see it larger.</source>
+        <translation>双击图片可查看大图。</translation>
+    </message>
+    <message>
+        <source>Attachments</source>
+        <translation>附件</translation>
     </message>
 </context>
 <context>
