@@ -104,6 +104,7 @@ class QueuesPage(QWidget):
         self._rerun = Rerun(self._load)
         self._loaded_at = time.monotonic()
         self._closed = False
+        self._outcome = ""  # the last bulk pass, until the filters change
         self.shown: QueueQuery | None = None  # what the rows on screen answer
 
         self.panel_bar = QTabBar(self)
@@ -259,6 +260,7 @@ class QueuesPage(QWidget):
         self._filters_changed()
 
     def _filters_changed(self) -> None:
+        self._outcome = ""
         self._save()
         self._show_counts()
         self._fit_queue()
@@ -286,7 +288,8 @@ class QueuesPage(QWidget):
 
     def _bulk_finished(self, outcome: Outcome) -> None:
         assert self.bulk is not None
-        self.summary.setText(self.bulk.describe(outcome))
+        self._outcome = self.bulk.describe(outcome)
+        self._show_summary()
         self.reload()
 
     def open_current(self) -> None:
@@ -316,6 +319,8 @@ class QueuesPage(QWidget):
             got: Page = await self.lanes.background(
                 read_page, self.session, self.scope, query, 0, limit
             )
+            if self._closed:
+                return
             if query == self.query():  # else the user moved on meanwhile: read again
                 self._loaded_at = time.monotonic()
                 self.model.replace(got.rows, got.more, got.now)
@@ -327,6 +332,8 @@ class QueuesPage(QWidget):
                 self._rerun.again()
             # The rows first, then the counts: they span every queue and take longer.
             self._counts = await self.lanes.background(read_counts, self.session, self.scope)
+            if self._closed:
+                return
         except Exception as exc:
             if not errors.is_connection_error(exc):
                 raise
@@ -429,8 +436,13 @@ class QueuesPage(QWidget):
         self.sla_buttons[Sla.ALL].setText(self.tr("All {n}").format(n=here.total))
         self.sla_buttons[Sla.WARNING].setText(self.tr("Due soon {n}").format(n=here.warning))
         self.sla_buttons[Sla.OVERDUE].setText(self.tr("Overdue {n}").format(n=here.overdue))
-        shown = self.model.rowCount()
-        self.summary.setText(self.tr("{shown} shown").format(shown=shown))
+        self._show_summary()
+
+    def _show_summary(self) -> None:
+        """Rows shown; after a bulk pass its outcome too, until the filters change, so a
+        reload from the live stream does not wipe the refusals before they are read."""
+        shown = self.tr("{shown} shown").format(shown=self.model.rowCount())
+        self.summary.setText(f"{shown} · {self._outcome}" if self._outcome else shown)
 
     # --- remembered between runs ----------------------------------------------------------
 
