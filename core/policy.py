@@ -87,6 +87,7 @@ class PolicyVersion:
     # Old documents lack these two keys: the defaults apply.
     visit_window: VisitWindow = VisitWindow()
     visit_expired: str = "close"  # "close": the service closes it as unreachable; "keep"
+    appeal_days: int = 5  # working days after a mark in which its unit may appeal (申诉)
 
 
 class PolicyBook:
@@ -270,6 +271,7 @@ def parse_policy_document(doc: Mapping[str, Any], src: str = "<policy>") -> list
             ("extension_max_count", 2),
             ("extension_max_days", 30),
             ("visit_max_attempts", 3),
+            ("appeal_days", 5),
         ):
             val = v.get(key, default)
             if not isinstance(val, int) or isinstance(val, bool) or val < 0:
@@ -305,6 +307,7 @@ def parse_policy_document(doc: Mapping[str, Any], src: str = "<policy>") -> list
                     tuple(r for r in rules if r),
                     window or VisitWindow(),
                     str(expired),
+                    ints["appeal_days"],
                 )
             )
     if errors:

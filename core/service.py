@@ -78,6 +78,17 @@ class OrderService:
         expected_version: int | None,
         fn: Callable[[Ctx, Aggregate], Any],
     ) -> OpResult:
+        return self.act(actor, order_id, expected_version, lambda _conn, c, a: fn(c, a))
+
+    def act(
+        self,
+        actor: Actor,
+        order_id: int,
+        expected_version: int | None,
+        fn: Callable[[Connection, Ctx, Aggregate], Any],
+    ) -> OpResult:
+        """Run ``fn`` on one order in its write transaction. ``fn`` gets the connection
+        too, for actions that read more than the order (core.marks reads past events)."""
         with write_tx(self.store.engine) as conn:
             agg = load_aggregate(conn, order_id)
             ctx = self._ctx(conn, actor)
@@ -86,7 +97,7 @@ class OrderService:
                 raise StaleVersion(
                     order=agg.order.number, expected=expected_version, actual=agg.order.version
                 )
-            value = fn(ctx, agg)
+            value = fn(conn, ctx, agg)
             written = flush(conn, [agg])
         return _result([agg], written, value)
 

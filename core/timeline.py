@@ -33,6 +33,10 @@ DETAIL_KEYS = (
     "withdrawn_hop",
     "attachment",
     "unit_id",
+    "mark",
+    "limit_kind",
+    "verdict",
+    "decision",
 )
 
 

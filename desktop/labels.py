@@ -286,6 +286,9 @@ EVENT_KINDS: Mapping[str, str] = {
     "visit_recorded": QT_TRANSLATE_NOOP("Labels", "Return visit"),
     "visit_expired": QT_TRANSLATE_NOOP("Labels", "Visit window expired"),
     "reopened": QT_TRANSLATE_NOOP("Labels", "Reopened"),
+    "visit_screened": QT_TRANSLATE_NOOP("Labels", "Dissatisfaction screened"),
+    "appeal_filed": QT_TRANSLATE_NOOP("Labels", "Appeal filed"),
+    "appeal_decided": QT_TRANSLATE_NOOP("Labels", "Appeal decided"),
     "merged": QT_TRANSLATE_NOOP("Labels", "Merged"),
     "merge_received": QT_TRANSLATE_NOOP("Labels", "Duplicate merged in"),
     "transferred": QT_TRANSLATE_NOOP("Labels", "Transferred out"),
@@ -293,6 +296,13 @@ EVENT_KINDS: Mapping[str, str] = {
     "supervised": QT_TRANSLATE_NOOP("Labels", "Supervision notice"),
     "limit_warned": QT_TRANSLATE_NOOP("Labels", "Deadline near"),
     "limit_overdue": QT_TRANSLATE_NOOP("Labels", "Overdue"),
+}
+
+MARK_DECISIONS: Mapping[str, str] = {
+    "unreasonable": QT_TRANSLATE_NOOP("Labels", "Unreasonable: set aside"),
+    "reasonable": QT_TRANSLATE_NOOP("Labels", "Reasonable: the mark stands"),
+    "upheld": QT_TRANSLATE_NOOP("Labels", "Upheld: the mark is lifted"),
+    "dismissed": QT_TRANSLATE_NOOP("Labels", "Dismissed: the mark stands"),
 }
 
 VISIT_RESULTS: Mapping[str, str] = {

@@ -203,6 +203,7 @@ def period_events(conn: Connection, w: Window) -> pd.DataFrame:
     e = events
     q = select(
         e.c.order_id,
+        e.c.id,
         e.c.kind,
         case(
             (e.c.kind == EventKind.VISIT_RECORDED.value, e.c.payload["result"].as_string()),
@@ -210,7 +211,28 @@ def period_events(conn: Connection, w: Window) -> pd.DataFrame:
             else_=literal(None, String()),
         ),
     ).where(e.c.kind.in_([k.value for k in PERIOD_EVENTS]), w.inside(e.c.at))
-    return frame(conn, q, ("order_id", "kind", "detail"))
+    return frame(conn, q, ("order_id", "event_id", "kind", "detail"))
+
+
+def lifted(conn: Connection, w: Window) -> pd.DataFrame:
+    """Marks lifted as of the report (core.marks): visits screened unreasonable and
+    appeals upheld, made by ``as_of``, at any time (a decision may come after the period).
+    Few: the events' (kind, at) index finds them. Columns: mark (late / unsatisfied) and
+    target (the time limit's id, or the visit event's id)."""
+    e = events
+    verdict = case(
+        (e.c.kind == EventKind.VISIT_SCREENED.value, e.c.payload["verdict"].as_string()),
+        else_=e.c.payload["decision"].as_string(),
+    )
+    q = select(
+        e.c.payload["mark"].as_string(), e.c.payload["mark_target"].as_integer(), verdict
+    ).where(
+        e.c.kind.in_([EventKind.VISIT_SCREENED.value, EventKind.APPEAL_DECIDED.value]),
+        e.c.at <= w.as_of,
+    )
+    got = frame(conn, q, ("mark", "target", "verdict"))
+    keep = got.verdict.isin(["unreasonable", "upheld"])
+    return got[keep][["mark", "target"]].astype({"target": "int64"})
 
 
 def pending_supervised(conn: Connection, w: Window, ids: Ids) -> pd.DataFrame:

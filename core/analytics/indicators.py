@@ -141,30 +141,38 @@ def closure_rate(reg: pd.DataFrame) -> pd.DataFrame:
 # --- limits, hops and events ----------------------------------------------------------------
 
 
-def on_time_closure(due: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
+def on_time_closure(
+    due: pd.DataFrame, as_of: pd.Timestamp, upheld: frozenset[int] = frozenset()
+) -> pd.DataFrame:
     """按期办结率 over orders whose first resolve limit falls due in the period: on time =
-    that limit ended and was not overdue then; open ones past due are late; open ones not
-    yet due are left out."""
+    that limit ended and was not overdue then, or its late mark was upheld on appeal
+    (``upheld``: limit ids); open ones past due are late unless upheld; open ones not yet
+    due are left out."""
     base = due[~due.state.isin(NOT_CLOSABLE)]
     ended = _bool(base.ended)
     late_open = ~ended & _open_overdue(times(base.due_at), times(base.paused_at), as_of)
     cohort = ended | late_open
-    on_time = ended & ~_bool(base.ended_overdue)
+    lifted = base.limit_id.astype("int64").isin(upheld)
+    on_time = (ended & ~_bool(base.ended_overdue)) | lifted
     return _rate(base.order_id[cohort], on_time[cohort])
 
 
-def timely_acceptance(sent: pd.DataFrame, rules: Rules, as_of: pd.Timestamp) -> pd.DataFrame:
+def timely_acceptance(
+    sent: pd.DataFrame, rules: Rules, as_of: pd.Timestamp, upheld: frozenset[int] = frozenset()
+) -> pd.DataFrame:
     """及时签收率 over hops sent in the period, judged on each hop's first acceptance
     limit: ended by acceptance (or by a return/escalation, when that counts as a response)
-    and not overdue then. Still awaiting past due: late. Withdrawn before any acceptance,
-    or still awaiting and not yet due: left out. Rows are keyed by the hop's group."""
+    and not overdue then, or its late mark upheld on appeal (``upheld``: limit ids). Still
+    awaiting past due: late, unless upheld. Withdrawn before any acceptance, or still
+    awaiting and not yet due: left out. Rows are keyed by the hop's group."""
     has = _bool(sent.has_limit)
     ended, declined = has & _bool(sent.ended), has & _bool(sent.declined)
     accepted = ended & ~declined & _bool(sent.accepted)
     responded = (accepted | declined) if rules.returns_as_response else accepted
     late_open = has & ~ended & _open_overdue(times(sent.due_at), times(sent.paused_at), as_of)
     cohort = (ended & responded) | late_open
-    on_time = ended & responded & ~_bool(sent.ended_overdue)
+    lifted = has & sent.limit_id.fillna(-1).astype("int64").isin(upheld)
+    on_time = (ended & responded & ~_bool(sent.ended_overdue)) | (cohort & lifted)
     return _rate(sent.group[cohort], on_time[cohort])
 
 
@@ -174,9 +182,13 @@ def rework_rate(evs: pd.DataFrame) -> pd.DataFrame:
     return _rate(reviews.order_id, reviews.kind == EventKind.REVIEW_FAILED.value)
 
 
-def satisfaction(evs: pd.DataFrame, rules: Rules) -> pd.DataFrame:
-    """满意率 over the visit attempts recorded in the period."""
+def satisfaction(
+    evs: pd.DataFrame, rules: Rules, set_aside: frozenset[int] = frozenset()
+) -> pd.DataFrame:
+    """满意率 over the visit attempts recorded in the period, less the visits set aside
+    (``set_aside``: event ids screened unreasonable or upheld on appeal)."""
     visits = evs[evs.kind == EventKind.VISIT_RECORDED.value]
+    visits = visits[~visits.event_id.astype("int64").isin(set_aside)]
     good = [VisitResult.SATISFIED.value]
     if rules.basic_counts_satisfied:
         good.append(VisitResult.BASICALLY_SATISFIED.value)

@@ -147,7 +147,7 @@ def compute(
     as_of: datetime | None = None,
 ) -> Report:
     """Every indicator of ``period`` (default: the last complete local month before
-    ``as_of``), for the county and grouped ``by`` unit, town, tier or category."""
+    ``as_of``), for the county and grouped ``by`` unit, town, grid, tier or category."""
     if by not in GROUPINGS:
         raise ValidationError([FieldError("by", "unknown_value", {"value": by})])
     rules = rules or load_rules()
@@ -207,6 +207,9 @@ def _collect(
         frames.declines(conn, w, sent_to),
     )
     evs = frames.period_events(conn, w)
+    lifted = frames.lifted(conn, w)
+    upheld = frozenset(lifted.target[lifted.mark == "late"].tolist())
+    set_aside = frozenset(lifted.target[lifted.mark == "unsatisfied"].tolist())
     supervised = evs.order_id[evs.kind == EventKind.SUPERVISED.value]
     rows: dict[str, pd.DataFrame] = {
         "intake": ind.intake(reg, callers if callers is not None else reg.iloc[:0], rules),
@@ -215,10 +218,10 @@ def _collect(
         "accurate_dispatch": ind.accurate_dispatch(
             reg, frames.top_returns(conn, w, reg_ids), rules
         ),
-        "on_time_closure": ind.on_time_closure(due, at),
+        "on_time_closure": ind.on_time_closure(due, at, upheld),
         "closure_rate": ind.closure_rate(reg),
         "rework_rate": ind.rework_rate(evs),
-        "satisfaction": ind.satisfaction(evs, rules),
+        "satisfaction": ind.satisfaction(evs, rules, set_aside),
         "repeat_calls": ind.repeat_calls(
             frames.phones(conn, w, rules.repeat_window_days), period.start, rules.repeat_window_days
         ),
@@ -239,8 +242,9 @@ def _collect(
 
     def hop_rows(grouping: str) -> pd.DataFrame:
         if grouping == COUNTY:
-            return ind.timely_acceptance(sent.assign(group=COUNTY), rules, at)
-        return ind.timely_acceptance(hop_groups(directory, grouping, sent, groups_of), rules, at)
+            return ind.timely_acceptance(sent.assign(group=COUNTY), rules, at, upheld)
+        groups = hop_groups(directory, grouping, sent, groups_of)
+        return ind.timely_acceptance(groups, rules, at, upheld)
 
     return rows, hop_rows, groups_of
 

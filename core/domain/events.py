@@ -40,6 +40,10 @@ class EventKind(StrEnum):
     VISIT_RECORDED = "visit_recorded"
     VISIT_EXPIRED = "visit_expired"  # the service closed it: window over, only unreachable
     REOPENED = "reopened"
+    # marks against a unit, and lifting them (core.marks)
+    VISIT_SCREENED = "visit_screened"  # 不满意甄别: an unsatisfied visit judged (un)reasonable
+    APPEAL_FILED = "appeal_filed"  # 申诉 by a marked unit
+    APPEAL_DECIDED = "appeal_decided"  # upheld (the mark is lifted) or dismissed
     # elsewhere
     MERGED = "merged"
     MERGE_RECEIVED = "merge_received"

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from PySide6.QtGui import QImage
 from sqlalchemy import select
 
-from core import history, locks, privacy, timeline
+from core import history, locks, marks, privacy, timeline
 from core.actions import Action, Op, allowed, available, perform
 from core.errors import FieldError, ValidationError
 from core.service import OpResult, OrderService
@@ -72,6 +72,7 @@ class Snapshot:
     entries: list[timeline.Entry]
     attachments: list[timeline.AttachmentRow]
     ref: Reference
+    marks: list[marks.MarkView]
 
     @property
     def editable(self) -> bool:
@@ -110,10 +111,11 @@ def read_order(session: Session, order_id: int, workstation: str) -> Snapshot:
     with read_tx(store.engine) as conn:
         entries = timeline.entries(conn, order_id)
         rows = timeline.attachment_rows(conn, order_id)
+        marked = marks.views_of(conn, session.actor, ref, agg, store.clock.now())
     safe = _scrub(agg)
     values = form_values(safe.order, session.tz)
     return Snapshot(
-        agg.order.version, values, agg.order.number, lock, safe, acts, entries, rows, ref
+        agg.order.version, values, agg.order.number, lock, safe, acts, entries, rows, ref, marked
     )
 
 
@@ -123,8 +125,15 @@ def history_since(session: Session, order_id: int, version: int) -> list[history
 
 
 def run_action(
-    session: Session, order_id: int, action: Action, args: dict[str, Any], version: int
+    session: Session,
+    order_id: int,
+    action: Action | marks.Move,
+    args: dict[str, Any],
+    version: int,
 ) -> OpResult:
+    svc = OrderService(session.store)
+    if isinstance(action, marks.Move):  # screening and appeals (the editor's marks tab)
+        return marks.perform_move(svc, session.actor, order_id, action, args, version)
     if action.code == Op.ADD_ATTACHMENT:
         path = Path(str(args.pop("path")))
         try:
@@ -133,7 +142,7 @@ def run_action(
             raise ValidationError([FieldError("path", "unreadable")]) from None
         mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
         args = {"att": AttachmentData(str(args.pop("kind")), path.name, mime, data)}
-    return perform(OrderService(session.store), session.actor, order_id, action, args, version)
+    return perform(svc, session.actor, order_id, action, args, version)
 
 
 def thumbnails(session: Session, order_id: int, ids: list[int]) -> dict[int, QImage]:

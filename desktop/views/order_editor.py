@@ -35,6 +35,7 @@ from core import locks
 from core.action_targets import on_the_way
 from core.actions import Action, Op, targets
 from core.errors import CoreError, StaleVersion, ValidationError
+from core.marks import Move
 from core.service import OpResult, OrderService
 from core.stream import Link, LinkState
 from desktop import errors, labels
@@ -55,6 +56,7 @@ from desktop.views.order_data import (
 )
 from desktop.views.order_form import OrderForm
 from desktop.views.stale_save import StaleSaveDialog
+from desktop.views.visit_dialog import VisitDialog
 from desktop.widgets.attachments import ImagePreview
 from desktop.widgets.order_tabs import OrderTabs
 
@@ -109,6 +111,7 @@ class OrderEditor(QDialog):
         self.action_bar = ActionBar(self)
         self.action_bar.action_did_trigger.connect(self.start_action)
         self.form.caller_reveal_did_request.connect(self.ask_reveal)
+        self.tabs.marks.move_did_confirm.connect(self.run)
 
         self.side = side = QScrollArea(self)
         side.setWidget(self.action_bar)
@@ -257,6 +260,7 @@ class OrderEditor(QDialog):
         self.assists.set_hops(snap.agg.hops, self.unit_name, tz)
         self.timeline.set_entries(snap.entries, tz)
         self.attachments.set_rows(snap.attachments)
+        self.tabs.marks.set_marks(snap.marks, snap.ref.org, tz)
         self.action_bar.set_actions([a for a in snap.actions if a.code != Op.EDIT], self.unit_name)
         self._fit_side()
         self._set_enabled(True)
@@ -501,6 +505,14 @@ class OrderEditor(QDialog):
         if action.code not in SPECS:
             self.run(action, {})
             return
+        if action.code == Op.VISIT:  # the number to dial, the attempts, the policy's effect
+            policy = self.base.ref.policy.version_at(self.session.store.clock.now())
+            self.visit_dialog = visit = VisitDialog(
+                action, self.base, policy, self.lanes, self.session, self.order_id, self
+            )
+            visit.accepted.connect(lambda: self.run(action, visit.values()))
+            visit.open()
+            return
         units, assists = [], []
         if SPECS[action.code].unit:
             args = (self.base.ref.org, self.base.agg, self.session.actor, action.code)
@@ -516,7 +528,7 @@ class OrderEditor(QDialog):
         dialog.open()
 
     @async_slot(object, object)
-    async def run(self, action: Action, args: dict[str, Any]) -> None:
+    async def run(self, action: Action | Move, args: dict[str, Any]) -> None:
         if self.base is None:
             return
         if not self.hub.online:

@@ -1,11 +1,12 @@
 """The order editor's tabs: the form, the assignments with the assisting units' answers,
-the timeline, and the attachments."""
+the timeline, the attachments, and the marks against units (screening and appeals)."""
 
 from __future__ import annotations
 
 from PySide6.QtWidgets import QLabel, QScrollArea, QTabWidget, QVBoxLayout, QWidget
 
 from desktop.widgets.attachments import AttachmentList
+from desktop.widgets.marks_panel import MarksPanel
 from desktop.widgets.timeline import AssistTable, HopTree, TimelineView
 
 
@@ -16,6 +17,7 @@ class OrderTabs(QTabWidget):
         self.assists = AssistTable(self)
         self.timeline = TimelineView(self)
         self.attachments = AttachmentList(self)
+        self.marks = MarksPanel(self)
         scroll = QScrollArea(self)
         scroll.setWidget(form)
         scroll.setWidgetResizable(True)
@@ -34,3 +36,4 @@ class OrderTabs(QTabWidget):
         att_layout.addWidget(hint)
         att_layout.addWidget(self.attachments)
         self.addTab(att_page, self.tr("Attachments"))
+        self.addTab(self.marks, self.tr("Marks"))

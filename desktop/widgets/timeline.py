@@ -95,6 +95,8 @@ class TimelineView(QTableWidget):
             parts.append(labels.label(labels.VISIT_RESULTS, str(d["result"])))
         if "level" in d:
             parts.append(labels.label(labels.SUPERVISION_LEVELS, str(d["level"])))
+        if "mark" in d:
+            parts.append(self._mark_text(d))
         if "days" in d:
             parts.append(self.tr("{days} days").format(days=d["days"]))
         if isinstance(d.get("attachment"), Mapping):
@@ -108,6 +110,17 @@ class TimelineView(QTableWidget):
         if e.reason:
             parts.append(self.tr("Reason: {reason}").format(reason=e.reason))
         return "\n".join(p for p in parts if p)
+
+    def _mark_text(self, d: Mapping[str, Any]) -> str:
+        """Screening and appeals: which mark, and what was decided."""
+        if d["mark"] == "unsatisfied":
+            what = self.tr("Mark: unsatisfied visit")
+        elif d.get("limit_kind") == "accept":
+            what = self.tr("Mark: late acceptance")
+        else:
+            what = self.tr("Mark: late result")
+        verdict = d.get("verdict") or d.get("decision")
+        return f"{what} · {labels.label(labels.MARK_DECISIONS, str(verdict))}" if verdict else what
 
     def _edit_text(self, field: str, before: Any, after: Any) -> str:
         name = labels.order_field(field)

@@ -11,11 +11,13 @@ from typing import Any
 import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
+from sqlalchemy import select
 
 from core.actions import Op
 from core.domain.actor import Actor
 from core.queues import Queue
 from core.service import OrderService
+from core.storage.schema import phone_reads
 from core.store import Store
 from desktop.hub import ChangeHub
 from desktop.lanes import Lanes
@@ -23,9 +25,10 @@ from desktop.settings import AppSettings
 from desktop.views.main_window import MainWindow
 from desktop.views.order_actions import SPECS, ActionDialog
 from desktop.views.order_editor import OrderEditor
+from desktop.views.visit_dialog import RESULTS
 from tests.core.county import County
 from tests.desktop.helpers import open_window, start_hub
-from tests.desktop.test_intake import MOD, Keys, addresses, type_call  # noqa: F401
+from tests.desktop.test_intake import MOD, PHONE, Keys, addresses, type_call  # noqa: F401
 
 pytestmark = pytest.mark.usefixtures("addresses")
 
@@ -94,7 +97,16 @@ def act(qtbot: QtBot, editor: OrderEditor, op: Op, **fill: Any) -> None:
     assert button.isEnabled(), f"{op}: {button.toolTip()}"
     with qtbot.waitSignal(editor.order_did_change, timeout=5000):
         button.click()
-        if op in SPECS:
+        if op == Op.VISIT:
+            qtbot.waitUntil(lambda: getattr(editor, "visit_dialog", None) is not None)
+            visit = editor.visit_dialog
+            visit.group.button(RESULTS.index(fill["choice"])).setChecked(True)
+            visit.note.setPlainText(str(fill.get("text", "")))
+            if "number" in fill:  # the full number, read for the visit
+                qtbot.waitUntil(lambda: visit.number.text() == fill["number"], timeout=5000)
+            assert visit.ok_button.isEnabled()
+            visit.ok_button.click()
+        elif op in SPECS:
             qtbot.waitUntil(lambda: getattr(editor, "action_dialog", None) is not None)
             fill_dialog(editor.action_dialog, fill)
     qtbot.waitUntil(lambda: editor.tasks.pending == 0, timeout=5000)
@@ -171,8 +183,13 @@ def test_one_order_from_the_call_to_closed(
     editor = desk.open_from_queue("town", Queue.REVIEW, oid)
     act(qtbot, editor, Op.REVIEW, decision=True, text="")
     editor = desk.open_from_queue("town", Queue.VISIT, oid)
-    act(qtbot, editor, Op.VISIT, choice="satisfied", text="来电人满意")
+    act(qtbot, editor, Op.VISIT, choice="satisfied", text="来电人满意", number=PHONE)
     assert state(svc, actors, oid) == "closed"
+    with store.engine.connect() as conn:  # the visiting supervisor's read is logged
+        reads = conn.execute(
+            select(phone_reads.c.user_id, phone_reads.c.reason).where(phone_reads.c.order_id == oid)
+        ).all()
+    assert [tuple(r) for r in reads] == [(actors["supervisor"].user_id, "回访")]
     kinds = [e.kind for e in editor.timeline.entries]
     assert kinds[0] == "registered" and kinds[-1] == "visit_recorded"
     assert {"dispatched", "passed_down", "accepted", "progress_noted", "result_submitted"} <= set(
