@@ -132,7 +132,8 @@ class QueueRow:
     supervised: bool
     request: str | None  # a pending pause or extension request
     assisting: bool  # the user's unit is on it as an assisting unit, not the lead
-    result_text: str | None  # the result submitted (the review queue shows it)
+    result_text: str | None  # the result submitted (the review and visit queues show it)
+    visit_attempts: int = 0  # return-visit calls so far (the visit queue shows them)
 
 
 @dataclass(frozen=True, slots=True)
@@ -395,6 +396,7 @@ def page(
             orders.c.supervision_count,
             orders.c.pending_request,
             orders.c.result_text,
+            orders.c.visit_attempts,
             sql._assist_only().label("assisting"),
         )
         .select_from(
@@ -471,6 +473,7 @@ def _row(row: Any, now: datetime) -> QueueRow:
         request=str(request) if request else None,
         assisting=bool(row.assisting),
         result_text=row.result_text,
+        visit_attempts=row.visit_attempts or 0,
     )
 
 

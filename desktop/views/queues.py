@@ -267,10 +267,13 @@ class QueuesPage(QWidget):
         self.reload()
 
     def _fit_queue(self) -> None:
-        """The review queue shows each result, and lets a supervisor select many."""
+        """The review queue shows each result, and lets a supervisor select many; the
+        visit queue shows the result and whom to call back."""
         query = self.query()
         reviewing = query is not None and query.queue is Queue.REVIEW
-        self.table.setColumnHidden(Col.RESULT, not reviewing)
+        visiting = query is not None and query.queue is Queue.VISIT
+        self.table.setColumnHidden(Col.RESULT, not (reviewing or visiting))
+        self.table.setColumnHidden(Col.CALLER, not visiting)
         many = reviewing and self.bulk is not None
         self.table.setSelectionMode(
             QAbstractItemView.SelectionMode.ExtendedSelection

@@ -133,7 +133,7 @@ class VisitDialog(QDialog):
         outcome = self.outcome()
         n, most = self.attempts + 1, self.policy.visit_max_attempts
         if outcome is None:
-            text = self.tr("Choose the outcome of the call (keys 1–4).")
+            text = self.tr("Choose the outcome of the call (Alt+1 to Alt+4).")
         elif outcome in ("satisfied", "basically_satisfied"):
             text = self.tr("The order closes.")
         elif outcome == "unsatisfied" and self.policy.unsatisfied_visit == "reopen":

@@ -51,7 +51,8 @@ class Col(IntEnum):
     HOLDER = 6
     MARKS = 7
     REGISTERED = 8
-    RESULT = 9  # shown on the review queue only
+    RESULT = 9  # shown on the review and visit queues only
+    CALLER = 10  # shown on the visit queue only: who to call back (number masked)
 
 
 # Columns the database can sort by; the others ignore a header click.
@@ -70,6 +71,7 @@ WIDTHS = {
     Col.HOLDER: 140,
     Col.MARKS: 150,
     Col.REGISTERED: 110,
+    Col.CALLER: 170,
 }
 
 
@@ -174,6 +176,7 @@ class QueueModel(PagedModel):
             self.tr("Marks"),
             self.tr("Registered"),
             self.tr("Result submitted"),
+            self.tr("Caller"),
         )[section]
 
     # --- the view's side ------------------------------------------------------------------
@@ -267,6 +270,8 @@ class QueueModel(PagedModel):
             return self._marks(row)
         if col == Col.RESULT:
             return " ".join((row.result_text or "").split())
+        if col == Col.CALLER:
+            return " ".join(p for p in (row.caller_name, row.caller_phone) if p)
         return f"{row.registered_at.astimezone(self.tz):{TIME_FORMAT}}"
 
     def _marks(self, row: QueueRow) -> str:
@@ -285,6 +290,8 @@ class QueueModel(PagedModel):
             marks.append(self.tr("Pause asked"))
         elif row.request == "extension":
             marks.append(self.tr("Extension asked"))
+        if row.visit_attempts:
+            marks.append(self.tr("Called {n}×").format(n=row.visit_attempts))
         if row.confidential:
             marks.append(self.tr("Confidential"))
         return " · ".join(marks)

@@ -220,3 +220,36 @@ def test_a_supervisor_passes_selected_results_in_one_go(
     assert svc.load(a["admin"], third).order.state == "pending_review"
     assert stale[2] in page.summary.text()
     close_page(qtbot, page)
+
+
+def test_the_visit_queue_shows_whom_to_call_back(
+    qtbot: QtBot,
+    store: Store,
+    svc: OrderService,
+    actors: dict[str, Actor],
+    county: County,
+    lanes: Lanes,
+    settings: AppSettings,
+    hub: ChangeHub,
+) -> None:
+    a, u = actors, county.units
+    oid = svc.register(a["duty"], draft("town1v1g1", description="路灯不亮")).order_id
+    hop = svc.dispatch(a["dispatcher"], oid, u["town1"]).value[0]
+    svc.accept(a["h_town1"], oid, hop)
+    svc.submit_result(a["h_town1"], oid, hop, "已更换灯泡")
+    svc.review(a["supervisor"], oid, True)
+    svc.visit(a["supervisor"], oid, "unreachable")
+    page = open_page(qtbot, store, a["supervisor"], lanes, settings, hub)
+    page.panel_bar.setCurrentIndex(1)
+    page.queue_bar.setCurrentIndex(page._queues.index(Queue.VISIT))
+    qtbot.waitUntil(lambda: page.settled and page.model.ids() == [oid], timeout=5000)
+    assert not page.table.isColumnHidden(Col.CALLER)
+    assert not page.table.isColumnHidden(Col.RESULT)
+    cell = {c: page.model.data(page.model.index(0, c)) for c in (Col.CALLER, Col.RESULT, Col.MARKS)}
+    assert cell[Col.CALLER] == "王先生 138****5678"  # masked: the visit dialog reads it in full
+    assert cell[Col.RESULT] == "已更换灯泡"
+    assert page.model.row(0).visit_attempts == 1 and "1" in cell[Col.MARKS]
+    page.queue_bar.setCurrentIndex(page._queues.index(Queue.REVIEW))
+    qtbot.waitUntil(lambda: page.settled, timeout=5000)
+    assert page.table.isColumnHidden(Col.CALLER)
+    close_page(qtbot, page)
