@@ -56,7 +56,7 @@ from desktop.views.order_data import (
 )
 from desktop.views.order_form import OrderForm
 from desktop.views.stale_save import StaleSaveDialog
-from desktop.views.visit_dialog import VisitDialog
+from desktop.views.visit_dialog import VisitCase, VisitDialog
 from desktop.widgets.attachments import ImagePreview
 from desktop.widgets.order_tabs import OrderTabs
 
@@ -507,8 +507,12 @@ class OrderEditor(QDialog):
             return
         if action.code == Op.VISIT:  # the number to dial, the attempts, the policy's effect
             policy = self.base.ref.policy.version_at(self.session.store.clock.now())
+            o = self.base.agg.order
+            case = VisitCase(
+                o.number, o.caller_shown, o.phone_masked, o.visit_attempts, o.result_text
+            )
             self.visit_dialog = visit = VisitDialog(
-                action, self.base, policy, self.lanes, self.session, self.order_id, self
+                case, policy, self.lanes, self.session, self.order_id, self
             )
             visit.accepted.connect(lambda: self.run(action, visit.values()))
             visit.open()

@@ -38,6 +38,7 @@ from desktop.hub import ChangeHub, Changes
 from desktop.lanes import Lanes, Rerun, TaskOwner, async_slot
 from desktop.settings import AppSettings
 from desktop.views.bulk_review import BulkReview, Outcome
+from desktop.views.quick_visit import QuickVisit
 from desktop.widgets.queue_table import SORTS, Col, QueueModel, QueueView, sla_icon
 from desktop.widgets.queue_table import Sla as RowSla
 
@@ -104,7 +105,8 @@ class QueuesPage(QWidget):
         self._rerun = Rerun(self._load)
         self._loaded_at = time.monotonic()
         self._closed = False
-        self._outcome = ""  # the last bulk pass, until the filters change
+        self._outcome = ""  # the last bulk pass or visit, until the filters change
+        self._keep_row = 0  # where the cursor was before the last visit
         self.shown: QueueQuery | None = None  # what the rows on screen answer
 
         self.panel_bar = QTabBar(self)
@@ -158,6 +160,13 @@ class QueuesPage(QWidget):
             self.bulk.button.clicked.connect(self.pass_selected)
             self.bulk.bulk_did_finish.connect(self._bulk_finished)
             filters.addWidget(self.bulk.button)
+        # … and calls citizens back from the visit queue.
+        self.visits: QuickVisit | None = None
+        if scope.centre_units != () and session.actor.has(Role.SUPERVISOR):
+            self.visits = QuickVisit(session, lanes, hub, self)
+            self.visits.button.clicked.connect(self.visit_current)
+            self.visits.visit_did_finish.connect(self._visit_finished)
+            filters.addWidget(self.visits.button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 8, 12, 12)
         layout.setSpacing(6)
@@ -208,6 +217,11 @@ class QueuesPage(QWidget):
         bulk.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         bulk.triggered.connect(self.pass_selected)
         self.addAction(bulk)
+        visit = QAction(self.tr("Call back"), self)
+        visit.setShortcut(QKeySequence("Ctrl+Shift+V"))
+        visit.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        visit.triggered.connect(self.visit_current)
+        self.addAction(visit)
         find = QAction(self.tr("Search"), self)
         find.setShortcut(QKeySequence.StandardKey.Find)
         find.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
@@ -282,12 +296,29 @@ class QueuesPage(QWidget):
         )
         if self.bulk is not None:
             self.bulk.button.setVisible(many)
+        if self.visits is not None:
+            self.visits.button.setVisible(visiting)
 
     def pass_selected(self) -> None:
         if self.bulk is None or not self.bulk.button.isVisible():
             return
         rows = [self.model.row(i.row()) for i in self.table.selectionModel().selectedRows()]
         self.bulk.ask([(r.id, r.version, r.number) for r in rows])
+
+    def visit_current(self) -> None:
+        """The visit dialog for the row the cursor is on; afterwards the list keeps its
+        place, so the next call is the row now under the cursor."""
+        if self.visits is None or not self.visits.button.isVisible():
+            return
+        rows = self.table.selectionModel().selectedRows()
+        if rows:
+            self._keep_row = rows[0].row()
+            self.visits.ask(self.model.row(rows[0].row()))
+
+    def _visit_finished(self, line: str) -> None:
+        self._outcome = line
+        self._show_summary()
+        self.reload()
 
     def _bulk_finished(self, outcome: Outcome) -> None:
         assert self.bulk is not None
@@ -402,7 +433,9 @@ class QueuesPage(QWidget):
         ids = self.model.ids()
         if not ids:
             return
-        r = ids.index(order_id) if order_id in ids else 0
+        # Gone (visited, passed, taken): the row that took its place.
+        r = ids.index(order_id) if order_id in ids else min(self._keep_row, len(ids) - 1)
+        self._keep_row = 0
         self.table.selectRow(r)
 
     # --- counts ---------------------------------------------------------------------------
@@ -487,3 +520,5 @@ class QueuesPage(QWidget):
         self.tasks.cancel_all()
         if self.bulk is not None:
             self.bulk.shut_down()
+        if self.visits is not None:
+            self.visits.shut_down()

@@ -4,6 +4,7 @@ outcome on keys 1–4, and what the policy will do with it before it is recorded
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -22,23 +23,32 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.actions import Action
 from core.errors import CoreError
 from core.policy import PolicyVersion
 from desktop import errors, labels
 from desktop.feed import Session
 from desktop.lanes import Lanes, TaskOwner, async_slot
-from desktop.views.order_data import Snapshot, reveal
+from desktop.views.order_data import reveal
 
 RESULTS = ("satisfied", "basically_satisfied", "unsatisfied", "unreachable")
 REVEAL_REASON = "回访"  # stored with the logged read (phone_reads.reason)
 
 
+@dataclass(frozen=True)
+class VisitCase:
+    """What the dialog shows of the order: from the editor's snapshot or a queue row."""
+
+    number: str  # the order number
+    caller_shown: str | None
+    phone_masked: str | None
+    attempts: int
+    result_text: str | None
+
+
 class VisitDialog(QDialog):
     def __init__(
         self,
-        action: Action,
-        snap: Snapshot,
+        case: VisitCase,
         policy: PolicyVersion,
         lanes: Lanes,
         session: Session,
@@ -46,14 +56,14 @@ class VisitDialog(QDialog):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self.action, self.policy = action, policy
+        self.case, self.policy = case, policy
         self.lanes, self.session, self.order_id = lanes, session, order_id
         self.tasks = TaskOwner()
         self.finished.connect(lambda _code: self.tasks.cancel_all())
-        self.attempts = snap.agg.order.visit_attempts
-        self.setWindowTitle(self.tr("Return visit"))
+        self.attempts = case.attempts
+        self.setWindowTitle(self.tr("Return visit: {number}").format(number=case.number))
         self.setMinimumWidth(520)
-        o = snap.agg.order
+        o = case
         form = QFormLayout()
         form.addRow(self.tr("Caller"), QLabel(o.caller_shown or self.tr("(no name)"), self))
         self.number = QLabel(o.phone_masked or self.tr("No number on record"), self)
@@ -115,6 +125,8 @@ class VisitDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(buttons)
         self._check()
+        first = self.group.button(0)
+        first.setFocus()
         if o.phone_masked:
             self.read_number()
         else:

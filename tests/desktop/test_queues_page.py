@@ -253,3 +253,62 @@ def test_the_visit_queue_shows_whom_to_call_back(
     qtbot.waitUntil(lambda: page.settled, timeout=5000)
     assert page.table.isColumnHidden(Col.CALLER)
     close_page(qtbot, page)
+
+
+def test_a_supervisor_calls_back_from_the_list(
+    qtbot: QtBot,
+    store: Store,
+    svc: OrderService,
+    actors: dict[str, Actor],
+    county: County,
+    lanes: Lanes,
+    settings: AppSettings,
+    hub: ChangeHub,
+) -> None:
+    a, u = actors, county.units
+    ids = []
+    for text in ("已修复", "已清理"):
+        oid = svc.register(a["duty"], draft("town1v1g1", description=text)).order_id
+        hop = svc.dispatch(a["dispatcher"], oid, u["town1"]).value[0]
+        svc.accept(a["h_town1"], oid, hop)
+        svc.submit_result(a["h_town1"], oid, hop, text)
+        svc.review(a["supervisor"], oid, True)
+        ids.append(oid)
+    page = open_page(qtbot, store, a["supervisor"], lanes, settings, hub)
+    page.panel_bar.setCurrentIndex(1)
+    page.queue_bar.setCurrentIndex(page._queues.index(Queue.VISIT))
+    qtbot.waitUntil(lambda: page.settled and sorted(page.model.ids()) == ids, timeout=5000)
+    assert page.visits is not None and page.visits.button.isVisible()
+    page.table.setFocus()
+    page.table.selectRow(0)
+    first = page.model.ids()[0]
+    qtbot.keyClick(
+        page.table,
+        Qt.Key.Key_V,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+    )
+    qtbot.waitUntil(lambda: page.visits is not None and page.visits.dialog is not None)
+    dialog = page.visits.dialog
+    qtbot.waitUntil(lambda: dialog.number.text() == "13812345678", timeout=5000)
+    dialog.group.button(0).setChecked(True)  # 满意
+    with qtbot.waitSignal(page.visits.visit_did_finish, timeout=5000):
+        dialog.ok_button.click()
+    assert svc.load(a["admin"], first).order.state == "closed"
+    qtbot.waitUntil(
+        lambda: page.settled and page.model.ids() == [ids[1 - ids.index(first)]], timeout=5000
+    )
+    assert page.table.selectionModel().selectedRows()[0].row() == 0  # the next call
+    assert "visit recorded" in page._outcome and page._outcome in page.summary.text()
+
+    # changed meanwhile: refused and named, nothing recorded
+    second = page.model.row(0)
+    svc.edit(a["duty"], second.id, {"title": "改过"})
+    page.visits.ask(second)
+    dialog = page.visits.dialog
+    assert dialog is not None
+    dialog.group.button(3).setChecked(True)  # unreachable
+    with qtbot.waitSignal(page.visits.visit_did_finish, timeout=5000) as done:
+        dialog.ok_button.click()
+    assert second.number in done.args[0]
+    assert svc.load(a["admin"], second.id).order.visit_attempts == 0
+    close_page(qtbot, page)
