@@ -24,9 +24,9 @@ from desktop.views.visit_dialog import RESULTS
 from desktop.widgets.marks_panel import MarksPanel
 from tests.core.county import County
 from tests.core.test_marks import BASE, mar, mark, town1, two  # noqa: F401 - the fixture
-from tests.core.test_queries import draft
 from tests.desktop.helpers import start_hub
 from tests.desktop.test_order_editor import close_editor, open_editor
+from tests.desktop.test_queues_page import answered
 from tests.desktop.test_screens import lang, save  # noqa: F401 - the fixture
 
 
@@ -122,12 +122,8 @@ def test_the_visit_dialog_shows_the_number_and_what_follows(
     hub: ChangeHub,
     county: County,
 ) -> None:
-    a, u = actors, county.units
-    oid = svc.register(a["duty"], draft("town1v1g1", phone="13912345678")).order_id
-    hop = svc.dispatch(a["dispatcher"], oid, u["town1"]).value[0]
-    svc.accept(a["h_town1"], oid, hop)
-    svc.submit_result(a["h_town1"], oid, hop, "已修复")
-    svc.review(a["supervisor"], oid, True)
+    a = actors
+    oid = answered(svc, a, county, "已修复", reviewed=True, phone="13912345678")
     editor = open_editor(qtbot, svc, a["supervisor"], lanes, hub, oid)
     editor.action_bar.button(Op.VISIT).click()
     qtbot.waitUntil(lambda: getattr(editor, "visit_dialog", None) is not None)
@@ -172,11 +168,8 @@ def test_the_marks_tab_and_the_visit_dialog_render(
     editor.tabs.marks.dialog.reject()
     close_editor(qtbot, editor)
 
-    oid = svc.register(a["duty"], draft("town1v1g1", phone="13912345678")).order_id
-    hop = svc.dispatch(a["dispatcher"], oid, county.units["town1"]).value[0]
-    svc.accept(a["h_town1"], oid, hop)
-    svc.submit_result(a["h_town1"], oid, hop, "已更换路灯灯泡，现场照片已上传")
-    svc.review(a["supervisor"], oid, True)
+    text = "已更换路灯灯泡，现场照片已上传"
+    oid = answered(svc, a, county, text, reviewed=True, phone="13912345678")
     editor = open_editor(qtbot, svc, a["supervisor"], lanes, hub, oid)
     editor.action_bar.button(Op.VISIT).click()
     qtbot.waitUntil(lambda: getattr(editor, "visit_dialog", None) is not None)

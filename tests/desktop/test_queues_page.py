@@ -49,6 +49,25 @@ def close_page(qtbot: QtBot, page: QueuesPage) -> None:
     qtbot.waitUntil(lambda: page.tasks.pending == 0)
 
 
+def answered(
+    svc: OrderService,
+    a: dict[str, Actor],
+    county: County,
+    text: str,
+    *,
+    reviewed: bool = False,
+    phone: str = "13812345678",
+) -> int:
+    """An order town1 has answered with ``text``: awaiting review, or its visit."""
+    oid = svc.register(a["duty"], draft("town1v1g1", description=text, phone=phone)).order_id
+    hop = svc.dispatch(a["dispatcher"], oid, county.units["town1"]).value[0]
+    svc.accept(a["h_town1"], oid, hop)
+    svc.submit_result(a["h_town1"], oid, hop, text)
+    if reviewed:
+        svc.review(a["supervisor"], oid, True)
+    return oid
+
+
 def tabs(bar: object) -> list[str]:
     return [bar.tabText(i) for i in range(bar.count())]  # type: ignore[attr-defined]
 
@@ -175,14 +194,8 @@ def test_a_supervisor_passes_selected_results_in_one_go(
     settings: AppSettings,
     hub: ChangeHub,
 ) -> None:
-    a, u = actors, county.units
-    done = []
-    for text in ("路灯已修复", "井盖已补齐", "垃圾已清运"):
-        oid = svc.register(a["duty"], draft("town1v1g1", description=text)).order_id
-        hop = svc.dispatch(a["dispatcher"], oid, u["town1"]).value[0]
-        svc.accept(a["h_town1"], oid, hop)
-        svc.submit_result(a["h_town1"], oid, hop, text)
-        done.append(oid)
+    a = actors
+    done = [answered(svc, a, county, t) for t in ("路灯已修复", "井盖已补齐", "垃圾已清运")]
     page = open_page(qtbot, store, a["supervisor"], lanes, settings, hub)
     page.panel_bar.setCurrentIndex(1)
     page.queue_bar.setCurrentIndex(page._queues.index(Queue.REVIEW))
@@ -232,12 +245,8 @@ def test_the_visit_queue_shows_whom_to_call_back(
     settings: AppSettings,
     hub: ChangeHub,
 ) -> None:
-    a, u = actors, county.units
-    oid = svc.register(a["duty"], draft("town1v1g1", description="路灯不亮")).order_id
-    hop = svc.dispatch(a["dispatcher"], oid, u["town1"]).value[0]
-    svc.accept(a["h_town1"], oid, hop)
-    svc.submit_result(a["h_town1"], oid, hop, "已更换灯泡")
-    svc.review(a["supervisor"], oid, True)
+    a = actors
+    oid = answered(svc, a, county, "已更换灯泡", reviewed=True)
     svc.visit(a["supervisor"], oid, "unreachable")
     page = open_page(qtbot, store, a["supervisor"], lanes, settings, hub)
     page.panel_bar.setCurrentIndex(1)
@@ -265,15 +274,8 @@ def test_a_supervisor_calls_back_from_the_list(
     settings: AppSettings,
     hub: ChangeHub,
 ) -> None:
-    a, u = actors, county.units
-    ids = []
-    for text in ("已修复", "已清理"):
-        oid = svc.register(a["duty"], draft("town1v1g1", description=text)).order_id
-        hop = svc.dispatch(a["dispatcher"], oid, u["town1"]).value[0]
-        svc.accept(a["h_town1"], oid, hop)
-        svc.submit_result(a["h_town1"], oid, hop, text)
-        svc.review(a["supervisor"], oid, True)
-        ids.append(oid)
+    a = actors
+    ids = [answered(svc, a, county, t, reviewed=True) for t in ("已修复", "已清理")]
     page = open_page(qtbot, store, a["supervisor"], lanes, settings, hub)
     page.panel_bar.setCurrentIndex(1)
     page.queue_bar.setCurrentIndex(page._queues.index(Queue.VISIT))
