@@ -64,22 +64,34 @@ class BulkReview(QObject):
         self.box: QMessageBox | None = None
         self._rows: list[tuple[int, int, str]] = []
 
-    def ask(self, rows: list[tuple[int, int, str]]) -> None:
-        """Confirm, then pass ``rows`` (order id, version, number)."""
-        if not rows or self.box is not None:
+    def ask(self, rows: list[tuple[int, int, str]], others: int = 0) -> None:
+        """Confirm, then pass ``rows`` (order id, version, number). ``others`` selected
+        rows await a town's check, not the centre's review: they are left alone."""
+        if self.box is not None or not (rows or others):
             return
         self._rows = rows
+        text = self.tr(
+            "Pass the review of {n} orders? Each goes on to its return visit. "
+            "Orders changed since the list was read are left as they are."
+        ).format(n=len(rows))
+        if others:
+            text += "\n\n" + self.tr(
+                "{k} of the selected are a village's answers that the town checks first: "
+                "they are left alone."
+            ).format(k=others)
+        buttons = QMessageBox.StandardButton.Cancel
+        if rows:
+            buttons |= QMessageBox.StandardButton.Ok
         box = QMessageBox(
             QMessageBox.Icon.Question,
             self.tr("Pass the selected results"),
-            self.tr(
-                "Pass the review of {n} orders? Each goes on to its return visit. "
-                "Orders changed since the list was read are left as they are."
-            ).format(n=len(rows)),
-            QMessageBox.StandardButton.Ok | QMessageBox.StandardButton.Cancel,
+            text,
+            buttons,
             self.button.window(),
         )
-        box.button(QMessageBox.StandardButton.Ok).setText(self.tr("Pass {n}").format(n=len(rows)))
+        if rows:
+            ok = box.button(QMessageBox.StandardButton.Ok)
+            ok.setText(self.tr("Pass {n}").format(n=len(rows)))
         box.button(QMessageBox.StandardButton.Cancel).setText(self.tr("Cancel"))
         box.finished.connect(self._answered)
         self.box = box

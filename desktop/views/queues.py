@@ -288,6 +288,8 @@ class QueuesPage(QWidget):
         visiting = query is not None and query.queue is Queue.VISIT
         self.table.setColumnHidden(Col.RESULT, not (reviewing or visiting))
         self.table.setColumnHidden(Col.CALLER, not visiting)
+        for col in (Col.URGENCY, Col.REGISTERED):  # room for the result and the caller
+            self.table.setColumnHidden(col, visiting)
         many = reviewing and self.bulk is not None
         self.table.setSelectionMode(
             QAbstractItemView.SelectionMode.ExtendedSelection
@@ -303,7 +305,10 @@ class QueuesPage(QWidget):
         if self.bulk is None or not self.bulk.button.isVisible():
             return
         rows = [self.model.row(i.row()) for i in self.table.selectionModel().selectedRows()]
-        self.bulk.ask([(r.id, r.version, r.number) for r in rows])
+        # A town's review queue also lists its villages' answers, which the town checks
+        # before they reach the centre: those are not this supervisor's to pass.
+        mine = [r for r in rows if r.state == "pending_review"]
+        self.bulk.ask([(r.id, r.version, r.number) for r in mine], len(rows) - len(mine))
 
     def visit_current(self) -> None:
         """The visit dialog for the row the cursor is on; afterwards the list keeps its
@@ -311,13 +316,19 @@ class QueuesPage(QWidget):
         if self.visits is None or not self.visits.button.isVisible():
             return
         rows = self.table.selectionModel().selectedRows()
-        if rows:
-            self._keep_row = rows[0].row()
-            self.visits.ask(self.model.row(rows[0].row()))
+        if not rows:
+            return
+        row = self.model.row(rows[0].row())
+        if self.visits.is_stale(row):  # visited a moment ago; the list is being read again
+            self.summary.setText(self.tr("The list is being refreshed: one moment."))
+            return
+        self._keep_row = rows[0].row()
+        self.visits.ask(row)
 
     def _visit_finished(self, line: str) -> None:
         self._outcome = line
         self._show_summary()
+        self.table.setFocus()  # the next call is one key away
         self.reload()
 
     def _bulk_finished(self, outcome: Outcome) -> None:
@@ -358,6 +369,8 @@ class QueuesPage(QWidget):
             if query == self.query():  # else the user moved on meanwhile: read again
                 self._loaded_at = time.monotonic()
                 self.model.replace(got.rows, got.more, got.now)
+                if self.visits is not None:
+                    self.visits.recorded.clear()  # the rows are fresh again
                 self.shown = query
                 self._select(selected)
                 self._show_empty()

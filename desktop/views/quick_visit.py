@@ -39,9 +39,15 @@ class QuickVisit(QObject):
             self.tr("The return visit of the selected order: its number, the outcome, a note")
         )
         self.dialog: VisitDialog | None = None
+        # Rows visited since the list was last read (id → the version the list showed):
+        # until it is read again, they must not be called a second time.
+        self.recorded: dict[int, int] = {}
+
+    def is_stale(self, row: QueueRow) -> bool:
+        return self.recorded.get(row.id, -1) >= row.version
 
     def ask(self, row: QueueRow) -> None:
-        if self.dialog is not None:
+        if self.dialog is not None or self.is_stale(row):
             return
         store = self.session.store
         policy = store.reference().policy.version_at(store.clock.now())
@@ -83,6 +89,7 @@ class QuickVisit(QObject):
         finally:
             self.button.setEnabled(True)
         self.hub.note_own(result.event_ids, self)
+        self.recorded[row.id] = row.version
         outcome = labels.label(labels.VISIT_RESULTS, str(values["result"]))
         self.visit_did_finish.emit(
             self.tr("{number}: visit recorded ({outcome})").format(
