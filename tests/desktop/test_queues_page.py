@@ -314,3 +314,42 @@ def test_a_supervisor_calls_back_from_the_list(
     assert second.number in done.args[0]
     assert svc.load(a["admin"], second.id).order.visit_attempts == 0
     close_page(qtbot, page)
+
+
+def test_bulk_pass_leaves_a_village_answer_to_its_town(
+    qtbot: QtBot,
+    store: Store,
+    svc: OrderService,
+    actors: dict[str, Actor],
+    county: County,
+    lanes: Lanes,
+    settings: AppSettings,
+    hub: ChangeHub,
+) -> None:
+    a, u = actors, county.units
+    mine = answered(svc, a, county, "井盖已补齐")
+    oid = svc.register(a["duty"], draft("town1v1g1", description="村道积水")).order_id
+    top = svc.dispatch(a["dispatcher"], oid, u["town1"]).value[0]
+    low = svc.pass_down(a["h_town1"], oid, top, u["town1v1"]).value
+    svc.accept(a["h_town1v1"], oid, low)
+    svc.submit_result(a["h_town1v1"], oid, low, "已抽水")  # the town checks it first
+    page = open_page(qtbot, store, a["supervisor"], lanes, settings, hub)
+    page.panel_bar.setCurrentIndex(1)
+    page.queue_bar.setCurrentIndex(page._queues.index(Queue.REVIEW))
+    qtbot.waitUntil(lambda: page.settled and sorted(page.model.ids()) == [mine, oid], timeout=5000)
+    page.table.selectAll()
+    page.pass_selected()
+    assert page.bulk is not None and page.bulk.box is not None
+    assert "1" in page.bulk.box.text() and page.bulk._rows == [
+        (
+            mine,
+            page.model.row(page.model.ids().index(mine)).version,
+            svc.load(a["admin"], mine).order.number,
+        )
+    ]
+    with qtbot.waitSignal(page.bulk.bulk_did_finish, timeout=5000) as finished:
+        page.bulk.box.button(QMessageBox.StandardButton.Ok).click()
+    assert finished.args[0].refused == []
+    assert svc.load(a["admin"], mine).order.state == "pending_visit"
+    assert svc.load(a["admin"], oid).order.state == "in_progress"
+    close_page(qtbot, page)
