@@ -1,0 +1,1 @@
+"""Intake from other systems' files (信息归集): spreadsheets through a column mapping."""
