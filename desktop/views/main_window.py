@@ -3,7 +3,8 @@
 - 来电受理 intake (duty officers and shift leads): the keyboard-first call form;
 - 工作队列 the dispatch panels (everyone who dispatches, handles, reviews or visits);
 - 全部工单 every order the user may see, newest first;
-- 考核评价 assessment (supervisors, commanders, administrators): indicators, scores, ranks.
+- 考核评价 assessment (supervisors, commanders, administrators): indicators, scores, ranks;
+- 督办 supervision (the same roles): late orders by unit, notices, approvals.
 
 Pages are built when first shown, so start-up pays for the first page only. The page,
 the window's geometry and the list columns are restored on the next start.
@@ -11,7 +12,7 @@ the window's geometry and the list columns are restored on the next start.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -43,14 +44,15 @@ from desktop.widgets.order_table import OrderTableModel, OrderTableView
 if TYPE_CHECKING:
     from desktop.views.assessment import AssessmentPage
     from desktop.views.intake import IntakeForm
+    from desktop.views.supervision import SupervisionPage
 
 SETTINGS_NAME = "main"
 SERVICE_CHECK_MS = 30_000
 PAGE_KEY = "main/page"
 EDITOR_KEY = "order_editor"
 INTAKE, QUEUES, ORDERS = "intake", "queues", "orders"
-ASSESSMENT = "assessment"
-PAGES = (INTAKE, QUEUES, ORDERS, ASSESSMENT)  # Ctrl+1..4
+ASSESSMENT, SUPERVISION = "assessment", "supervision"
+PAGES = (INTAKE, QUEUES, ORDERS, ASSESSMENT, SUPERVISION)  # Ctrl+1..5
 ASSESSORS = (Role.SUPERVISOR, Role.LEADER, Role.ADMIN)
 
 
@@ -88,6 +90,7 @@ class MainWindow(QMainWindow):
         self.intake: IntakeForm | None = None
         self.queues: QueuesPage | None = None
         self.assessment: AssessmentPage | None = None
+        self.supervision: SupervisionPage | None = None
         self._ready_sent = False
 
         self.setWindowTitle(self.tr("Command Center — {unit}").format(unit=session.unit_name))
@@ -226,6 +229,7 @@ class MainWindow(QMainWindow):
             QUEUES: self.tr("Work queues"),
             ORDERS: self.tr("All orders"),
             ASSESSMENT: self.tr("Assessment"),
+            SUPERVISION: self.tr("Supervision"),
         }
         wanted = []
         if self.session.actor.has(*CENTRE_INTAKE):
@@ -234,7 +238,7 @@ class MainWindow(QMainWindow):
             wanted.append(QUEUES)
         wanted.append(ORDERS)
         if self.session.actor.has(*ASSESSORS):
-            wanted.append(ASSESSMENT)
+            wanted += [ASSESSMENT, SUPERVISION]
         for name in wanted:
             item = QListWidgetItem(names[name], self.nav)
             item.setData(Qt.ItemDataRole.UserRole, name)
@@ -280,6 +284,8 @@ class MainWindow(QMainWindow):
             self.queues.table.setFocus()
         elif name == ASSESSMENT and self.assessment is not None:
             self.assessment.table.setFocus()
+        elif name == SUPERVISION and self.supervision is not None:
+            self.supervision.take_focus()
         elif name == ORDERS:
             self.table.setFocus()
             self._fit_columns()
@@ -315,6 +321,15 @@ class MainWindow(QMainWindow):
             self.assessment.order_did_open.connect(self.open_order)
             self.assessment.rows_did_load.connect(lambda n: self._ready(ASSESSMENT))
             return self.assessment
+        if name == SUPERVISION:
+            from desktop.views.supervision import SupervisionPage
+
+            self.supervision = SupervisionPage(
+                self.session, self.lanes, self.hub, parent=self.stack
+            )
+            self.supervision.order_did_open.connect(self.open_order)
+            self.supervision.rows_did_load.connect(lambda n: self._ready(SUPERVISION))
+            return self.supervision
         return self.orders_page
 
     def _intake_lookup(self, what: str) -> None:
@@ -492,17 +507,17 @@ class MainWindow(QMainWindow):
     @property
     def pending(self) -> int:
         """Tasks of the window and its pages still running (tests wait for none)."""
-        pages = [
-            p.tasks.pending for p in (self.queues, self.intake, self.assessment) if p is not None
-        ]
-        return self.tasks.pending + sum(pages)
+        return self.tasks.pending + sum(int(p.tasks.pending) for p in self._built_pages())
+
+    def _built_pages(self) -> list[Any]:
+        pages = (self.queues, self.intake, self.assessment, self.supervision)
+        return [p for p in pages if p is not None]
 
     async def drain(self) -> None:
         """After closing: wait for the cancelled queries' tasks to unwind."""
         await self.tasks.drain()
-        for page in (self.queues, self.intake, self.assessment):
-            if page is not None:
-                await page.tasks.drain()
+        for page in self._built_pages():
+            await page.tasks.drain()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if not self._closed:
@@ -517,6 +532,8 @@ class MainWindow(QMainWindow):
                 self.intake.shut_down()
             if self.assessment is not None:
                 self.assessment.close_page()
+            if self.supervision is not None:
+                self.supervision.close_page()
             self.settings.save_window(SETTINGS_NAME, self, self.table.horizontalHeader())
             self.window_did_close.emit()
         super().closeEvent(event)

@@ -76,7 +76,7 @@ class MarksPanel(QWidget):
         self.buttons: dict[MoveKind, QPushButton] = {
             MoveKind.SCREEN: QPushButton(self.tr("Screen…"), self),
             MoveKind.APPEAL: QPushButton(self.tr("Appeal…"), self),
-            MoveKind.DECIDE: QPushButton(self.tr("Decide appeal…"), self),
+            MoveKind.DECIDE: QPushButton(self.tr("Decide…"), self),
         }
         row = QHBoxLayout()
         for kind, button in self.buttons.items():

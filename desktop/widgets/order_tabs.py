@@ -13,6 +13,7 @@ from desktop.widgets.timeline import AssistTable, HopTree, TimelineView
 class OrderTabs(QTabWidget):
     def __init__(self, form: QWidget, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.setUsesScrollButtons(True)  # five tabs must not widen a narrow editor
         self.hops = HopTree(self)
         self.assists = AssistTable(self)
         self.timeline = TimelineView(self)

@@ -276,11 +276,11 @@ def test_status_bar_names_user_unit_database_and_freshness(
     ("user", "pages"),
     [
         ("duty", ["intake", "queues", "orders"]),
-        ("supervisor", ["queues", "orders", "assessment"]),
+        ("supervisor", ["queues", "orders", "assessment", "supervision"]),
         ("h_town1v1", ["queues", "orders"]),
         ("wall", ["orders"]),
-        ("leader", ["queues", "orders", "assessment"]),
-        ("admin", ["orders", "assessment"]),
+        ("leader", ["queues", "orders", "assessment", "supervision"]),
+        ("admin", ["orders", "assessment", "supervision"]),
     ],
 )
 def test_the_window_offers_the_pages_of_the_users_roles(
