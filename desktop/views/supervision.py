@@ -6,7 +6,7 @@
   Yellow and red notices (and the suggested one) go through ``OrderService.supervise``
   on every selected order, each in its own transaction as of the version shown.
 - 审批: pause and extension requests awaiting a decision; approve or deny with a note.
-- 申诉: ``desktop.widgets.supervision_appeals`` (to be built).
+- 申诉: ``desktop.widgets.supervision_appeals``: appeals against marks, upheld or dismissed.
 
 Whether the user may act is ``core.actions``'s answer for the order under the cursor;
 a disabled button says why in its tooltip. Reads run on the background lane, writes on
@@ -121,7 +121,8 @@ class SupervisionPage(QWidget):
         self.request_open, self.request_outcome = self.requests.open_button, self.requests.outcome
         self.tabs.addTab(self.late, self.tr("Due soon and overdue"))
         self.tabs.addTab(self.requests, self.tr("Approvals"))
-        self.appeals = build_appeals_tab(session, lanes, hub, self.tabs)
+        self.appeals = build_appeals_tab(session, lanes, hub, self.tabs, self.tasks)
+        self.appeals.order_did_open.connect(self.order_did_open)
         self.tabs.addTab(self.appeals, self.tr("Appeals"))
 
         top = QHBoxLayout()
@@ -589,7 +590,5 @@ class SupervisionPage(QWidget):
         self.hub.changes_did_arrive.disconnect(self._changes_arrived)
         if self.dialog is not None:
             self.dialog.close()
-        closer = getattr(self.appeals, "close_page", None)
-        if callable(closer):
-            closer()
+        self.appeals.close_page()
         self.tasks.cancel_all()
