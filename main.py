@@ -28,7 +28,10 @@ COMMANDS = (
     "report",
     "service",
     "roles",
+    "import",
 )
+# A command whose name is a Python keyword lives in a module named otherwise.
+MODULES = {"import": "importing"}
 
 SCHEMA_ADVICE = {
     "schema_missing": "the database has no schema yet: run `python main.py db upgrade` first",
@@ -53,7 +56,7 @@ def parser() -> argparse.ArgumentParser:
     )
     sub = p.add_subparsers(dest="command")
     for name in COMMANDS:
-        importlib.import_module(f"commands.{name}").register(sub)
+        importlib.import_module(f"commands.{MODULES.get(name, name)}").register(sub)
     return p
 
 
@@ -75,7 +78,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command is None:
             return workstation(args)
-        return int(importlib.import_module(f"commands.{args.command}").run(args))
+        module = MODULES.get(args.command, args.command)
+        return int(importlib.import_module(f"commands.{module}").run(args))
     except ValidationError as exc:
         print("error: the input was refused:", file=sys.stderr)
         for e in exc.errors:

@@ -285,6 +285,11 @@ class GridIndex:
                 for iy in range(iy0, iy1 + 1):
                     self._buckets.setdefault((ix, iy), []).append(i)
 
+    @property
+    def bounds(self) -> tuple[float, float, float, float] | None:
+        """(lon_min, lat_min, lon_max, lat_max) of every grid; None without grids."""
+        return None if math.isinf(self._bounds[0]) else self._bounds
+
     def _cell(self, x: float, y: float) -> tuple[int, int]:
         n = self._n - 1
         return min(n, int((x - self._x0) / self._cw)), min(n, int((y - self._y0) / self._ch))

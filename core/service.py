@@ -136,6 +136,20 @@ class OrderService:
             out.event_count += len(written)
         return out
 
+    def check_many(self, actor: Actor, drafts: Sequence[OrderDraft]) -> list[CoreError | None]:
+        """What ``register_many`` would refuse, one entry per draft, writing nothing
+        (an import's dry run)."""
+        out: list[CoreError | None] = []
+        with read_tx(self.store.engine) as conn:
+            ctx = self._ctx(conn, actor)
+            for draft in drafts:
+                try:
+                    intake.validate_draft(ctx, draft)
+                    out.append(None)
+                except CoreError as exc:
+                    out.append(exc)
+        return out
+
     def answer_on_spot(
         self, actor: Actor, order_id: int, text: str, expected_version: int | None = None
     ) -> OpResult:

@@ -19,11 +19,13 @@ A mapping is a TOML file (examples and the full format: resources/imports/*.toml
     address = "Address"
     lon = "Longitude"
     lat = "Latitude"
-    phone = "Phone"             # optional, as are caller_name, due, urgency
+    phone = { column = "Phone", optional = true }   # a file may lack an optional column
+                                # (also: caller_name, due, urgency)
 
     [category]                  # the source's value → our taxonomy node id
     default = "db44t2479-2024:0303:030301"  # for values not listed (required)
     "Bulky Items" = "db44t2479-2024:0303:030302"
+    # as_ids = true               # the column holds our own node ids already (our template)
 
     [defaults]                  # fields no column gives
     channel = "online"
@@ -91,6 +93,7 @@ class MappingError(CoreError):
 class Column:
     names: tuple[str, ...]
     format: str | None = None  # strptime format, for times
+    optional: bool = False  # a file may lack the column (its cells are then empty)
 
 
 @dataclass(frozen=True)
@@ -105,6 +108,7 @@ class ImportMapping:
     gcj02: bool = False
     place: tuple[Box, Box] | None = None
     place_to_county: bool = False  # [place].to = "county": resolved by ``onto``
+    categories_as_ids: bool = False  # the category column holds our node ids
 
     def onto(self, county: Box) -> ImportMapping:
         """The mapping with ``to = "county"`` resolved to the county's extent."""
@@ -113,8 +117,8 @@ class ImportMapping:
         return replace(self, place=(self.place[0], county), place_to_county=False)
 
     def needed(self) -> set[str]:
-        """Every column the mapping reads."""
-        return {n for c in self.columns.values() for n in c.names}
+        """The columns a file must have: every one the mapping reads, unless optional."""
+        return {n for c in self.columns.values() if not c.optional for n in c.names}
 
 
 @dataclass(frozen=True)
@@ -177,11 +181,14 @@ def parse_mapping(
         if key not in FIELDS:
             bad.append(("columns", key, "unknown_field"))
             continue
-        fmt = None
+        fmt, optional = None, False
         if isinstance(spec, dict):
-            fmt, spec = spec.get("format"), spec.get("column")
+            fmt, optional = spec.get("format"), spec.get("optional", False)
+            spec = spec.get("column")
             if fmt is not None and not isinstance(fmt, str):
                 bad.append(("columns", key, "format_not_text"))
+            if not isinstance(optional, bool) or (optional and key in REQUIRED):
+                bad.append(("columns", key, "optional_not_allowed"))
         names = (spec,) if isinstance(spec, str) else spec
         if (
             not isinstance(names, list | tuple)
@@ -192,7 +199,7 @@ def parse_mapping(
             continue
         if fmt is not None and key not in TIME_FIELDS:
             bad.append(("columns", key, "format_only_for_times"))
-        columns[key] = Column(tuple(names), fmt)
+        columns[key] = Column(tuple(names), fmt, optional is True)
     for key in REQUIRED:
         if key not in columns:
             bad.append(("columns", key, "required"))
@@ -200,6 +207,9 @@ def parse_mapping(
         bad.append(("columns", "lon" if "lon" not in columns else "lat", "required_with_pair"))
     cats = dict(doc.get("category", {}))
     default = cats.pop("default", None)
+    as_ids = cats.pop("as_ids", False)
+    if not isinstance(as_ids, bool):
+        bad.append(("category", "as_ids", "not_true_or_false"))
     if not isinstance(default, str) or not default:
         bad.append(("category", "default", "required"))
     for key, value in cats.items():
@@ -239,6 +249,7 @@ def parse_mapping(
         coords == "gcj02",
         place,
         to_county,
+        as_ids is True,
     )
 
 
@@ -314,7 +325,11 @@ def _convert_one(
     urgency = text.get("urgency") or Urgency.NORMAL.value
     if urgency not in {u.value for u in Urgency}:
         return RowProblem(n, "urgency", "unknown_value", urgency)
-    category = m.categories.get(text.get("category", ""), m.default_category)
+    value = text.get("category", "")
+    if m.categories_as_ids and value:
+        category = value
+    else:
+        category = m.categories.get(value, m.default_category)
     description = text.get("description", "")
     if not description:
         return RowProblem(n, "description", "required")

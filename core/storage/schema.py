@@ -190,6 +190,9 @@ orders = Table(
     Column("mediation_outcome", String(32), nullable=True),
     # upstream platforms
     Column("external_ref", String(64), nullable=True),
+    # the system an imported order came from (core.imports): with external_ref, the key
+    # that makes a second import of the same file register nothing twice
+    Column("external_source", String(40), nullable=True),
     Column("upstream_due", UTCDateTime, nullable=True),
     Column("police_incident_no", String(64), nullable=True),
     # outcomes and counters
@@ -221,6 +224,7 @@ orders = Table(
     Index("ix_orders_registered_at", "registered_at", "id"),
     Index("ix_orders_location", "location_unit_id"),
     Index("ix_orders_external_ref", "external_ref"),
+    Index("uq_orders_external", "external_source", "external_ref", unique=True),
     Index("ix_orders_merged_into", "merged_into_id"),
 )
 

@@ -75,6 +75,7 @@ class OrderDraft:
     leader_responsible: str | None = None
     mediation_outcome: str | None = None
     external_ref: str | None = None
+    external_source: str | None = None  # an importing system's name (core.imports)
     upstream_due: datetime | None = None
     police_incident_no: str | None = None
     answer_on_spot: str | None = None
@@ -210,6 +211,10 @@ def validate_draft(ctx: Ctx, d: OrderDraft) -> CleanDraft:
     leader = _text(errors, "leader_responsible", d.leader_responsible, NAME_MAX)
     if d.upstream_due is not None and d.upstream_due.tzinfo is None:
         errors.append(FieldError("upstream_due", "naive_datetime"))
+    external_ref = _text(errors, "external_ref", d.external_ref, 64)
+    source = _text(errors, "external_source", d.external_source, 40)
+    if source and not external_ref:
+        errors.append(FieldError("external_ref", "required_with_source"))
     answer = _text(errors, "answer_on_spot", d.answer_on_spot, TEXT_MAX)
     extras: list[tuple[str | None, Phone | None]] = []
     for i, (name, number) in enumerate(d.extra_callers):
@@ -242,7 +247,8 @@ def validate_draft(ctx: Ctx, d: OrderDraft) -> CleanDraft:
         "parties": parties,
         "leader_responsible": leader,
         "mediation_outcome": d.mediation_outcome,
-        "external_ref": (d.external_ref or "").strip() or None,
+        "external_ref": external_ref,
+        "external_source": source,
         "upstream_due": d.upstream_due,
         "police_incident_no": (d.police_incident_no or "").strip() or None,
     }
@@ -408,6 +414,7 @@ def edit(ctx: Ctx, agg: Aggregate, changes: dict[str, Any]) -> None:
         leader_responsible=o.leader_responsible,
         mediation_outcome=o.mediation_outcome,
         external_ref=o.external_ref,
+        external_source=o.external_source,
         upstream_due=o.upstream_due,
         police_incident_no=o.police_incident_no,
     )

@@ -51,6 +51,7 @@ class OrderRec:
     leader_responsible: str | None = None
     mediation_outcome: str | None = None
     external_ref: str | None = None
+    external_source: str | None = None
     upstream_due: datetime | None = None
     police_incident_no: str | None = None
     answer_text: str | None = None

@@ -168,6 +168,6 @@ def test_the_migration_upgrades_and_downgrades(db_url: str, svc: OrderService) -
         assert "published_periods" not in inspect(engine).get_table_names()
         migrate.upgrade(engine)
         assert "published_periods" in inspect(engine).get_table_names()
-        assert migrate.database_revision(engine) == migrate.code_revision() == "0011"
+        assert migrate.database_revision(engine) == migrate.code_revision() == "0012"
     finally:
         engine.dispose()

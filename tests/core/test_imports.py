@@ -1,0 +1,162 @@
+"""Spreadsheet imports through the one intake path, on SQLite and PostgreSQL: good rows go
+in, every bad row is named with its row number and reason, a second import registers
+nothing twice, a dry run writes nothing, and whole files are refused cleanly (too large,
+wrong encoding, missing columns). The CLI prints the summary and exits 0, 1 or 2."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+from typing import Any
+
+import pytest
+from openpyxl import Workbook
+from sqlalchemy import func, select
+
+import main
+from core.domain.actor import Actor
+from core.imports.mapping import load_mapping
+from core.imports.run import import_file
+from core.imports.tabular import FileRefused
+from core.resources import RESOURCES
+from core.service import OrderService
+from core.storage.db import read_tx
+from core.storage.schema import orders
+from tests.core.county import POINTS
+
+TEMPLATE = RESOURCES / "imports" / "template.toml"
+CAT = "db44t2479-2024:0303:030302"
+HEADER = ["id", "created", "category", "title", "description", "lon", "lat", "phone"]
+
+
+def rows() -> list[list[str]]:
+    lon, lat = POINTS["town1v1g1"]
+    far_lon, far_lat = POINTS["outside"]
+    return [
+        ["E1", "2026-11-03 09:15", CAT, "路灯", "路灯不亮", str(lon), str(lat), "13800000001"],
+        ["E2", "", "", "", "井盖缺失", str(lon), str(lat), ""],  # default category
+        ["E3", "", CAT, "", "", str(lon), str(lat), ""],  # no description
+        ["E4", "yesterday", CAT, "", "时间坏了", str(lon), str(lat), ""],
+        ["E5", "", CAT, "", "外县", str(far_lon), str(far_lat), ""],  # outside the county
+        ["E1", "", CAT, "", "同一编号又来一次", str(lon), str(lat), ""],  # duplicate in file
+        ["E7", "", "no-such-node", "", "分类不存在", str(lon), str(lat), ""],
+        ["E8", "", CAT, "", "电话坏了", str(lon), str(lat), "12"],
+    ]
+
+
+def write_csv(path: Path, data: list[list[str]], encoding: str = "utf-8") -> Path:
+    with path.open("w", encoding=encoding, newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(HEADER)
+        w.writerows(data)
+    return path
+
+
+def count(svc: OrderService) -> int:
+    with read_tx(svc.store.engine) as conn:
+        return int(conn.execute(select(func.count()).select_from(orders)).scalar_one())
+
+
+def test_good_rows_go_in_and_bad_ones_are_named(
+    svc: OrderService, actors: dict[str, Actor], tmp_path: Path
+) -> None:
+    path = write_csv(tmp_path / "in.csv", rows())
+    m = load_mapping(TEMPLATE)
+    dry = import_file(svc, actors["duty"], path, m, dry_run=True)
+    assert count(svc) == 0 and dry.accepted == 2
+    report = import_file(svc, actors["duty"], path, m)
+    assert report.rows == 8
+    assert [r for r, _n in report.registered] == [2, 3]
+    assert report.duplicates == [(7, "E1")]
+    assert [(p.row, p.field, p.code) for p in report.refused] == [
+        (4, "description", "required"),
+        (5, "created", "bad_time"),
+        (6, "coordinates", "outside_county"),
+        (8, "category_node_id", "unknown_category"),
+        (9, "phone", "phone_bad_length"),
+    ]
+    assert count(svc) == 2
+    first = svc.load(actors["admin"], svc.order_id(report.registered[0][1])).order
+    assert (first.external_source, first.external_ref) == ("template", "E1")
+    assert first.category_node_id == CAT and first.channel == "department"
+
+    again = import_file(svc, actors["duty"], path, m)
+    assert again.registered == [] and [r for r, _i in again.duplicates] == [2, 3, 7]
+    assert count(svc) == 2
+
+
+def test_excel_files_import_too(
+    svc: OrderService, actors: dict[str, Actor], tmp_path: Path
+) -> None:
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.append(["id", "description", "lon", "lat"])  # the optional columns left out
+    lon, lat = POINTS["town1v1g1"]
+    ws.append(["X1", "占道经营", lon, lat])
+    ws.append([None, "没有编号", lon, lat])
+    wb.save(tmp_path / "in.xlsx")
+    report = import_file(svc, actors["duty"], tmp_path / "in.xlsx", load_mapping(TEMPLATE))
+    assert [r for r, _n in report.registered] == [2]
+    assert [(p.row, p.code) for p in report.refused] == [(3, "required")]
+
+
+def too_large(p: Path) -> None:
+    write_csv(p, rows() * 50)
+
+
+def gbk(p: Path) -> None:
+    write_csv(p, rows(), encoding="gbk")
+
+
+def no_description(p: Path) -> None:
+    p.write_text("id,title\nA,B\n", encoding="utf-8")
+
+
+def empty(p: Path) -> None:
+    p.write_bytes(b"")
+
+
+@pytest.mark.parametrize(
+    ("make", "code"),
+    [
+        (too_large, "too_large"),
+        (gbk, "bad_encoding"),
+        (no_description, "missing_columns"),
+        (empty, "empty"),
+    ],
+)
+def test_whole_files_are_refused_cleanly(
+    svc: OrderService, actors: dict[str, Actor], tmp_path: Path, make: Any, code: str
+) -> None:
+    path = tmp_path / "bad.csv"
+    make(path)
+    with pytest.raises(FileRefused) as caught:
+        import_file(svc, actors["duty"], path, load_mapping(TEMPLATE), max_bytes=4096)
+    assert caught.value.code == code
+    if code == "bad_encoding":
+        assert caught.value.params["line"] == 2  # the first row with Chinese text
+    assert count(svc) == 0
+
+
+def test_the_command_prints_a_summary(
+    db_url: str, svc: OrderService, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write_csv(tmp_path / "in.csv", rows())
+    code = main.main(["--db", db_url, "import", str(path), "--as", "duty"])
+    out = capsys.readouterr()
+    assert code == 1  # some rows refused
+    assert out.out.splitlines()[0] == (
+        "in.csv (template): 8 rows; registered 2, already imported 1, refused 5; as duty"
+    )
+    assert "  row 6: coordinates: outside_county" in out.out
+    assert main.main(["--db", db_url, "import", str(path), "--dry-run"]) == 1
+    assert "registered" not in capsys.readouterr().out.splitlines()[0].split(";")[1]
+    bad = tmp_path / "m.toml"
+    bad.write_text("[source]\n", encoding="utf-8")
+    assert main.main(["--db", db_url, "import", str(path), "--mapping", str(bad)]) == 2
+    assert "[columns] id: required" in capsys.readouterr().err
+    assert main.main(["--db", db_url, "import", str(tmp_path / "none.csv")]) == 2
+    assert "unreadable" in capsys.readouterr().err
+    assert main.main(["--db", db_url, "import", str(path), "--as", "nobody"]) == 2
+    assert count(svc) == 2
