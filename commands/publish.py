@@ -21,7 +21,7 @@ def register(sub: Any) -> None:
     p = sub.add_parser(
         "publish",
         help="lock one period's assessment figures (final)",
-        description="Compute the period's assessment for the county and by town, unit, tier "
+        description="Compute the period's assessment for the county and by town, grid, unit, tier "
         "and category, and store it: stats and report give these figures for the period from "
         "then on, whatever is registered later. A published period cannot be published "
         "again. Bad input or an already-published period exits with code 2.",

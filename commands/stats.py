@@ -1,9 +1,12 @@
 """stats: the assessment indicators (督查考核) of one period, as a table or as JSON.
 
-    python main.py stats --db URL [--json] [--period YYYY-MM|YYYY] [--by unit|town|tier|category]
+    python main.py stats --db URL [--json] [--period YYYY-MM|YYYY]
+                         [--by unit|town|grid|tier|category]
+    python main.py stats --safety --by grid|town [--period ...] [--safety-config FILE] [--json]
 
 Definitions and counting rules: resources/analytics/indicators.toml; the composite score:
-resources/analytics/composite.toml.
+resources/analytics/composite.toml; the safety index (平安指数, ``--safety``):
+resources/analytics/safety_index.toml.
 """
 
 from __future__ import annotations
@@ -68,16 +71,32 @@ def register(sub: Any) -> None:
     )
     p.add_argument(
         "--by",
-        choices=("unit", "town", "tier", "category"),
-        help="group by accountable unit, town/street, tier or level-1 category "
+        choices=("unit", "town", "grid", "tier", "category"),
+        help="group by accountable unit, town/street, grid (网格) of the location, tier or "
+        "level-1 category "
         "(default: the county total only)",
     )
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.add_argument("--rules", type=Path, metavar="FILE", help="counting rules (indicators.toml)")
     p.add_argument("--composite", type=Path, metavar="FILE", help="score terms (composite.toml)")
+    p.add_argument(
+        "--safety",
+        action="store_true",
+        help="the safety index (平安指数) per grid or town instead (needs --by grid|town)",
+    )
+    p.add_argument(
+        "--safety-config",
+        type=Path,
+        metavar="FILE",
+        help="safety index configuration (default resources/analytics/safety_index.toml)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.safety or args.safety_config:
+        from commands.stats_safety import run_safety
+
+        return run_safety(args)
     from sqlalchemy import select
 
     from core.analytics import DrillDatabase, load_composite, load_rules
@@ -156,6 +175,8 @@ def _group_name(report: Report, row: GroupRow) -> str:
         return f"全县合计 {row.name or ''}".strip()
     if report.by == "tier":
         return TIER_NAMES.get(row.key, f"{row.key}级") if row.key != "none" else "未派单/中心"
+    if report.by == "grid" and row.kind != "grid":
+        return f"{row.name or row.key}(未落网格)"  # located above grid level
     if report.by == "unit" and row.kind in ("county", "city"):
         return f"{row.name or row.key}(中心)"  # orders the registering centre kept
     return row.name or row.key

@@ -1,5 +1,5 @@
-"""Grouping: which group (unit, town, tier, category, or the county) each order and each
-hop counts for. The rules are documented in resources/analytics/indicators.toml.
+"""Grouping: which group (unit, town, grid, tier, category, or the county) each order and
+each hop counts for. The rules are documented in resources/analytics/indicators.toml.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from core.storage.schema import categories, hops, orders, units
 if TYPE_CHECKING:
     import pandas as pd
 
-GROUPINGS = ("county", "unit", "town", "tier", "category")
+GROUPINGS = ("county", "unit", "town", "grid", "tier", "category")
 COUNTY = "county"
 NO_TIER = "none"
 
@@ -68,6 +68,17 @@ class Directory:
             cur = self.units.get(cur.parent_id) if cur.parent_id is not None else None
         return unit_id
 
+    def grid_of(self, unit_id: int) -> int:
+        """The grid at or above ``unit_id``; for an order located above grid level (a
+        village, a town or the county itself) the "no grid" group of its town: the town's
+        id (the county's for a county-level location), as ``town_of`` gives it."""
+        cur = self.units.get(unit_id)
+        while cur is not None:
+            if cur.kind == UnitKind.GRID:
+                return int(cur.id)
+            cur = self.units.get(cur.parent_id) if cur.parent_id is not None else None
+        return self.town_of(unit_id)
+
     def level1(self, node_id: str) -> str:
         cur = self.categories.get(node_id)
         while cur is not None and cur.level > 1 and cur.parent_node_id is not None:
@@ -80,7 +91,7 @@ class Directory:
         return GroupInfo(COUNTY, name, COUNTY)
 
     def info(self, by: str, key: str) -> GroupInfo:
-        if by in ("unit", "town"):
+        if by in ("unit", "town", "grid"):
             unit = self.units.get(int(key))
             return GroupInfo(key, unit.name if unit else None, unit.kind if unit else "unit")
         if by == "category":
@@ -132,9 +143,10 @@ def order_groups(
     if by == "unit":
         top = order_hops(conn, wanted, assisting)
         return accountable(dims, top, assisting)
-    if by == "town":
-        towns = {u: str(directory.town_of(u)) for u in dims.location_unit_id.unique()}
-        group = dims.location_unit_id.map(towns)
+    if by in ("town", "grid"):
+        find = directory.town_of if by == "town" else directory.grid_of
+        places = {u: str(find(int(u))) for u in dims.location_unit_id.unique()}
+        group = dims.location_unit_id.map(places)
     elif by == "tier":
         group = dims.tier.astype("Int64").astype("string").fillna(NO_TIER)
     else:

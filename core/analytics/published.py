@@ -23,12 +23,13 @@ from core.analytics.indicators import Measure
 from core.analytics.period import Period, last_complete_month, parse_period
 from core.analytics.report import GroupRow, Report, compute, county_timezone
 from core.analytics.rules import Composite, Rules, load_composite, load_rules
+from core.analytics.safety_basis import basis
 from core.errors import CoreError
 from core.storage.db import read_tx, write_tx
 from core.storage.schema import published_periods
 
 # Every grouping the assessment report and ``stats --by`` use.
-GROUPINGS = ("county", "town", "unit", "tier", "category")
+GROUPINGS = ("county", "town", "grid", "unit", "tier", "category")
 
 
 class AlreadyPublished(CoreError):
@@ -43,7 +44,7 @@ class Publication:
     published_at: datetime
     published_by: str
     rules_hash: str
-    figures: dict[str, Any]  # grouping -> serialised Report
+    figures: dict[str, Any]  # grouping -> serialised Report; "safety_basis" (safety_basis.py)
 
     def report(self, by: str, period: Period) -> Report:
         return report_from_dict(self.figures[by], period)
@@ -69,7 +70,8 @@ def publish(
     rules = rules or load_rules()
     comp = composite or load_composite()
     at = (at or datetime.now(UTC)).astimezone(UTC)
-    label = parse_period(period, county_timezone(engine)).label
+    resolved = parse_period(period, county_timezone(engine))
+    label = resolved.label
     with read_tx(engine) as conn:
         if published(conn, label) is not None:
             raise AlreadyPublished(period=label)
@@ -77,6 +79,8 @@ def publish(
     for grouping in GROUPINGS:
         rep = compute(engine, period=label, by=grouping, rules=rules, composite=comp, as_of=at)
         figures[grouping] = report_to_dict(rep)
+    # What the safety index reads besides these figures (safety.py), so it is final too.
+    figures["safety_basis"] = basis(engine, resolved, at)
     pub = Publication(label, at, by, rules_hash(rules, comp), figures)
     try:
         with write_tx(engine) as conn:

@@ -12,36 +12,38 @@ from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QAction, QColor, QFont, QKeySequence
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
-    QApplication,
     QComboBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QSplitter,
+    QTabWidget,
     QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
 from core.analytics import GroupRow, Period, Report, last_complete_month
-from core.analytics.drill import DrillRow, group_orders, indicator_names, shift_month
+from core.analytics.drill import DrillRow, group_orders, shift_month
 from core.analytics.groups import COUNTY, GROUPINGS
 from core.analytics.published import Publication, compute_or_published
-from core.analytics.rules import COUNTS, INDICATORS
-from core.errors import CoreError
-from desktop import errors, labels, theme
+from core.analytics.safety import SAFETY_GROUPINGS, SafetyResult, compute_safety
+from core.errors import CoreError, ValidationError
+from desktop import errors, labels
 from desktop.feed import Session
 from desktop.lanes import Lanes, Rerun, TaskOwner, async_slot
 from desktop.settings import AppSettings
+from desktop.widgets.assessment_table import FIXED, AssessmentModel, Line
+from desktop.widgets.safety_table import SafetyPanel
 from desktop.widgets.score_chart import Bar, ScoreChart
 from desktop.widgets.table_view import RowTableView
 
 SETTINGS_KEY = "assessment"
 MONTHS_BACK = 36  # how far the period picker reaches
 Index = QModelIndex | QPersistentModelIndex
-FIXED = ("group", "score", "change", "rank")  # columns before the indicators
+__all__ = ["FIXED", "AssessmentModel", "AssessmentPage", "Line"]
 
 
 @dataclass(frozen=True)
@@ -49,129 +51,32 @@ class Reports:
     current: Report
     previous: Report | None  # None: the month before could not be computed
     publication: Publication | None = None  # the month is published: its figures are final
+    safety: SafetyResult | None = None  # grouped by grid or town: the safety index
+    safety_error: ValidationError | None = None  # its configuration file was refused
 
 
 def read_reports(session: Session, period: Period, by: str) -> Reports:
     """This month's report and the month before's, as of the database clock; a published
-    month's are its stored figures (``main.py publish``), which never change."""
+    month's are its stored figures (``main.py publish``), which never change. Grouped by
+    grid or town, the safety index too (from the same report)."""
     store = session.store
     now = store.clock.now()
     current, pub = compute_or_published(store.engine, period=period, by=by, as_of=now)
     previous, _ = compute_or_published(
         store.engine, period=shift_month(period, -1), by=by, as_of=now
     )
-    return Reports(current, previous, pub)
+    safety, refused = None, None
+    if by in SAFETY_GROUPINGS:
+        try:
+            safety = compute_safety(store.engine, by=by, report=current, as_of=now)
+        except ValidationError as exc:  # a broken safety_index.toml: the report still shows
+            refused = exc
+    return Reports(current, previous, pub, safety, refused)
 
 
 def read_drill(session: Session, period: Period, by: str, key: str) -> list[DrillRow]:
     store = session.store
     return group_orders(store.engine, period, by, key, as_of=store.clock.now())
-
-
-@dataclass(frozen=True)
-class Line:
-    """One row on screen: a group (or the county total) and its previous score."""
-
-    row: GroupRow
-    name: str
-    previous: float | None
-    had_previous: bool
-
-    @property
-    def change(self) -> float | None:
-        if self.row.score.value is None or self.previous is None:
-            return None
-        return round(self.row.score.value - self.previous, 2)
-
-
-class AssessmentModel(QAbstractTableModel):
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.lines: list[Line] = []
-        self.names = indicator_names()
-        self._up = theme.color("ok")
-        self._down = theme.color("danger")
-        self._bold = QFont(QApplication.font())
-        self._bold.setBold(True)
-
-    def replace(self, lines: list[Line]) -> None:
-        self.beginResetModel()
-        self.lines = lines
-        self.endResetModel()
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.lines)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(FIXED) + len(INDICATORS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation != Qt.Orientation.Horizontal:
-            return None
-        if role == Qt.ItemDataRole.DisplayRole:
-            if section < len(FIXED):
-                return [self.tr("Group"), self.tr("Score"), self.tr("Change"), self.tr("Rank")][
-                    section
-                ]
-            return self.names[INDICATORS[section - len(FIXED)]]
-        if role == Qt.ItemDataRole.ToolTipRole and section >= len(FIXED):
-            return INDICATORS[section - len(FIXED)]
-        return None
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
-        line = self.lines[index.row()]
-        col = index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self._text(line, col)
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            if col == 0:
-                return int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.ForegroundRole and col == 2:
-            change = line.change
-            if change:
-                return QColor(self._up if change > 0 else self._down)
-            return None
-        if role == Qt.ItemDataRole.ToolTipRole and col >= len(FIXED):
-            m = line.row.measures[INDICATORS[col - len(FIXED)]]
-            if m.denominator is not None:
-                return f"{m.numerator} / {m.denominator}"
-            return None
-        if role == Qt.ItemDataRole.FontRole and line.row.key == COUNTY:
-            return self._bold
-        return None
-
-    def _text(self, line: Line, col: int) -> str:
-        row = line.row
-        if col == 0:
-            return line.name
-        if col == 1:
-            return "–" if row.score.value is None else f"{row.score.value:.2f}"
-        if col == 2:
-            return self.change_text(line)
-        if col == 3:
-            return "" if row.rank is None else str(row.rank)
-        name = INDICATORS[col - len(FIXED)]
-        m = row.measures[name]
-        if name in COUNTS or m.denominator is None:
-            return str(m.numerator)
-        return "–" if m.value is None else f"{m.value * 100:.1f}%"
-
-    def change_text(self, line: Line) -> str:
-        change = line.change
-        if change is None:
-            if line.row.score.value is not None and not line.had_previous:
-                return self.tr("none before")
-            return "–"
-        if change > 0:
-            return f"↑ {change:.2f}"
-        if change < 0:
-            return f"↓ {-change:.2f}"
-        return "= 0.00"
 
 
 class DrillModel(QAbstractTableModel):
@@ -257,6 +162,7 @@ class AssessmentPage(QWidget):
         by_names = {
             "county": self.tr("County"),
             "town": self.tr("Town"),
+            "grid": self.tr("Grid"),
             "unit": self.tr("Unit"),
             "tier": self.tr("Tier"),
             "category": self.tr("Category"),
@@ -277,6 +183,10 @@ class AssessmentPage(QWidget):
         header.setStretchLastSection(False)
         self.chart = ScoreChart(self)
         self.chart.setMinimumWidth(360)
+        self.safety = SafetyPanel(self)
+        self.lower_tabs = QTabWidget(self)
+        self.lower_tabs.addTab(self.chart, self.tr("Composite score"))
+        self.lower_tabs.addTab(self.safety, self.tr("Safety index"))
 
         self.drill_title = QLabel(self.tr("Select a group and press Enter to list its orders."))
         self.drill_title.setProperty("role", "muted")
@@ -314,7 +224,7 @@ class AssessmentPage(QWidget):
         # The table gets the full width (every indicator without scrolling); the chart and
         # the drill-down share the lower half.
         self.bottom_split = QSplitter(Qt.Orientation.Horizontal, self)
-        self.bottom_split.addWidget(self.chart)
+        self.bottom_split.addWidget(self.lower_tabs)
         self.bottom_split.addWidget(drill_box)
         self.bottom_split.setStretchFactor(0, 1)
         self.bottom_split.setStretchFactor(1, 1)
@@ -446,7 +356,8 @@ class AssessmentPage(QWidget):
             for g in rep.groups
         ]
         lines.append(Line(rep.total, self.group_name(rep.by, rep.total), before.get(COUNTY), True))
-        self.model.replace(lines)
+        self.model.replace(lines, got.safety)
+        self._show_safety(got)
         self.shown = (rep.period.label, rep.by)
         previous_label = shift_month(rep.period, -1).label
         bars = [Bar(ln.name, ln.row.score.value, ln.previous) for ln in lines]
@@ -486,6 +397,31 @@ class AssessmentPage(QWidget):
             self.table.selectRow(0)
         self.rows_did_load.emit(self.model.rowCount())
 
+    def _show_safety(self, got: Reports) -> None:
+        rep, res = got.current, got.safety
+        if res is not None:
+            title = self.tr("{name}, {period}: 0–100, ranked; hover a category for its indicators")
+            title = title.format(name=res.config.name, period=rep.period.label)
+            if res.published:
+                title += self.tr(" · from the published figures")
+            self.safety.set_result(res, title)
+        elif got.safety_error is not None:  # for the administrator: file, place and code
+            found = "; ".join(str(e) for e in got.safety_error.errors)
+            self.safety.set_result(
+                None,
+                self.tr("The safety index configuration was refused: {errors}").format(
+                    errors=found
+                ),
+            )
+        else:
+            self.safety.set_result(
+                None, self.tr("The safety index is shown when grouped by grid or town.")
+            )
+        if rep.by in SAFETY_GROUPINGS:
+            self.lower_tabs.setCurrentWidget(self.safety)
+        elif self.lower_tabs.currentWidget() is self.safety:
+            self.lower_tabs.setCurrentWidget(self.chart)
+
     def group_name(self, by: str, row: GroupRow) -> str:
         if row.key == COUNTY:
             return self.tr("County total {name}").format(name=row.name or "").strip()
@@ -500,6 +436,8 @@ class AssessmentPage(QWidget):
             return tiers.get(row.key, row.key)
         if by == "unit" and row.kind in ("county", "city"):
             return self.tr("{name} (centre)").format(name=row.name or row.key)
+        if by == "grid" and row.kind != "grid":
+            return self.tr("{name} (no grid)").format(name=row.name or row.key)
         return row.name or row.key
 
     # --- drill-down -----------------------------------------------------------------------

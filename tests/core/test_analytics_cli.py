@@ -103,7 +103,7 @@ def test_empty_period_and_empty_database(
         ["--period", "2025-13"],
         ["--period", "March"],
         ["--period", "25-03"],
-        ["--by", "grid"],
+        ["--by", "village"],
         ["--bogus"],
     ],
 )
