@@ -79,24 +79,29 @@ def _refusal(exc: CoreError) -> str:
     """Core refused: say why in words where the code says enough, else name the code."""
     from desktop import labels
 
-    tr = QCoreApplication.translate
     state = exc.params.get("state")
     if isinstance(exc, IllegalTransition) and isinstance(state, str):
-        return tr("Errors", "Not possible while the order is “{state}”.").format(
-            state=labels.state(state)
-        )
+        return QCoreApplication.translate(
+            "Errors", "Not possible while the order is “{state}”."
+        ).format(state=labels.state(state))
     if isinstance(exc, StaleVersion):
-        return tr("Errors", "Someone else changed the order first: reload it and try again.")
+        return QCoreApplication.translate(
+            "Errors", "Someone else changed the order first: reload it and try again."
+        )
     if isinstance(exc, OutOfJurisdiction):
-        return tr("Errors", "The order is outside your unit's jurisdiction.")
+        return QCoreApplication.translate(
+            "Errors", "The order is outside your unit's jurisdiction."
+        )
     if isinstance(exc, PermissionDenied) and exc.code == "role_required":
-        return tr("Errors", "Your role may not do this.")
+        return QCoreApplication.translate("Errors", "Your role may not do this.")
     reason = exc.params.get("reason")
     if isinstance(reason, str):
-        return tr("Errors", "The request was refused ({code}: {reason}).").format(
-            code=exc.code, reason=reason
-        )
-    return tr("Errors", "The request was refused ({code}).").format(code=exc.code)
+        return QCoreApplication.translate(
+            "Errors", "The request was refused ({code}: {reason})."
+        ).format(code=exc.code, reason=reason)
+    return QCoreApplication.translate("Errors", "The request was refused ({code}).").format(
+        code=exc.code
+    )
 
 
 def _show(exc: BaseException) -> None:

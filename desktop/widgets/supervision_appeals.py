@@ -104,12 +104,11 @@ class AppealModel(QAbstractTableModel):
 
 
 def mark_text(a: PendingAppeal) -> str:
-    tr = QCoreApplication.translate
     if a.kind is MarkKind.UNSATISFIED:
-        return tr("Appeals", "Unsatisfied visit")
+        return QCoreApplication.translate("Appeals", "Unsatisfied visit")
     if a.limit_kind == "accept":
-        return tr("Appeals", "Late acceptance")
-    return tr("Appeals", "Late result")
+        return QCoreApplication.translate("Appeals", "Late acceptance")
+    return QCoreApplication.translate("Appeals", "Late result")
 
 
 class AppealsTab(QWidget):

@@ -319,7 +319,114 @@
     </message>
 </context>
 <context>
+    <name>AppealModel</name>
+    <message>
+        <source>Order no.</source>
+        <translation>工单编号</translation>
+    </message>
+    <message>
+        <source>Title</source>
+        <translation>标题</translation>
+    </message>
+    <message>
+        <source>Mark</source>
+        <translation>考核标记</translation>
+    </message>
+    <message>
+        <source>Appealed by</source>
+        <translation>申诉单位</translation>
+    </message>
+    <message>
+        <source>Appealed</source>
+        <translation>申诉时间</translation>
+    </message>
+    <message>
+        <source>The unit&apos;s reason</source>
+        <translation>申诉理由</translation>
+    </message>
+</context>
+<context>
+    <name>Appeals</name>
+    <message>
+        <source>Unsatisfied visit</source>
+        <translation>回访不满意</translation>
+    </message>
+    <message>
+        <source>Late acceptance</source>
+        <translation>超期签收</translation>
+    </message>
+    <message>
+        <source>Late result</source>
+        <translation>超期办结</translation>
+    </message>
+</context>
+<context>
+    <name>AppealsTab</name>
+    <message>
+        <source>No appeal awaits a decision.</source>
+        <translation>暂无待裁决的申诉。</translation>
+    </message>
+    <message>
+        <source>Uphold…</source>
+        <translation>申诉成立…</translation>
+    </message>
+    <message>
+        <source>The mark is lifted: the assessment no longer counts it</source>
+        <translation>撤销该标记：考核不再计入</translation>
+    </message>
+    <message>
+        <source>Dismiss…</source>
+        <translation>驳回申诉…</translation>
+    </message>
+    <message>
+        <source>The mark stands</source>
+        <translation>维持该标记</translation>
+    </message>
+    <message>
+        <source>Open order</source>
+        <translation>打开工单</translation>
+    </message>
+    <message>
+        <source>{number}: {mark}, appealed by {unit}.
+Reason: {reason}</source>
+        <translation>{number}：{mark}，由{unit}申诉。
+理由：{reason}</translation>
+    </message>
+    <message>
+        <source>Uphold the appeal</source>
+        <translation>申诉成立</translation>
+    </message>
+    <message>
+        <source>Dismiss the appeal</source>
+        <translation>驳回申诉</translation>
+    </message>
+    <message>
+        <source>Uphold</source>
+        <translation>成立</translation>
+    </message>
+    <message>
+        <source>Dismiss</source>
+        <translation>驳回</translation>
+    </message>
+    <message>
+        <source>Why (recorded with the decision)</source>
+        <translation>裁决理由（随裁决记录）</translation>
+    </message>
+    <message>
+        <source>{number}: not decided ({why})</source>
+        <translation>{number}：未能裁决（{why}）</translation>
+    </message>
+    <message>
+        <source>{number}: {decision}</source>
+        <translation>{number}：{decision}</translation>
+    </message>
+</context>
+<context>
     <name>AssessmentModel</name>
+    <message>
+        <source>Safety index 0–100 (resources/analytics/safety_index.toml)</source>
+        <translation>平安指数 0–100（resources/analytics/safety_index.toml）</translation>
+    </message>
     <message>
         <source>Group</source>
         <translation>单位/分组</translation>
@@ -335,6 +442,10 @@
     <message>
         <source>Rank</source>
         <translation>排名</translation>
+    </message>
+    <message>
+        <source>Rank {rank}</source>
+        <translation>第 {rank} 名</translation>
     </message>
     <message>
         <source>none before</source>
@@ -364,6 +475,10 @@
         <translation>乡镇</translation>
     </message>
     <message>
+        <source>Grid</source>
+        <translation>网格</translation>
+    </message>
+    <message>
         <source>Unit</source>
         <translation>单位</translation>
     </message>
@@ -374,6 +489,14 @@
     <message>
         <source>Category</source>
         <translation>类别</translation>
+    </message>
+    <message>
+        <source>Composite score</source>
+        <translation>综合评分</translation>
+    </message>
+    <message>
+        <source>Safety index</source>
+        <translation>平安指数</translation>
     </message>
     <message>
         <source>Select a group and press Enter to list its orders.</source>
@@ -412,6 +535,22 @@
         <translation> · 已于 {date} 由 {name} 发布：数据已锁定，不再变动</translation>
     </message>
     <message>
+        <source>{name}, {period}: 0–100, ranked; hover a category for its indicators</source>
+        <translation>{name}，{period}：0–100 分并排名；鼠标悬停在类别上可查看其指标</translation>
+    </message>
+    <message>
+        <source> · from the published figures</source>
+        <translation> · 取自已发布数据</translation>
+    </message>
+    <message>
+        <source>The safety index configuration was refused: {errors}</source>
+        <translation>平安指数配置有误，未能采用：{errors}</translation>
+    </message>
+    <message>
+        <source>The safety index is shown when grouped by grid or town.</source>
+        <translation>按网格或乡镇分组时显示平安指数。</translation>
+    </message>
+    <message>
         <source>County total {name}</source>
         <translation>全县合计 {name}</translation>
     </message>
@@ -438,6 +577,10 @@
     <message>
         <source>{name} (centre)</source>
         <translation>{name}（中心）</translation>
+    </message>
+    <message>
+        <source>{name} (no grid)</source>
+        <translation>{name}（未落网格）</translation>
     </message>
     <message>
         <source>Loading the orders of {group}…</source>
@@ -511,6 +654,10 @@ added by {who}</source>
     <message>
         <source>Pass the review of {n} orders? Each goes on to its return visit. Orders changed since the list was read are left as they are.</source>
         <translation>确认 {n} 件工单核查通过？通过后逐件转入回访。列表读取后已被修改的工单将保持原状。</translation>
+    </message>
+    <message>
+        <source>{k} of the selected are a village&apos;s answers that the town checks first: they are left alone.</source>
+        <translation>所选工单中有 {k} 件是村级回复，需先由乡镇核查，不予处理。</translation>
     </message>
     <message>
         <source>Pass {n}</source>
@@ -790,12 +937,32 @@ added by {who}</source>
         <translation>无法连接数据库，请检查网络或联系管理员。</translation>
     </message>
     <message>
-        <source>The request was refused ({code}).</source>
-        <translation>操作被拒绝（{code}）。</translation>
-    </message>
-    <message>
         <source>Unexpected error: {error}</source>
         <translation>发生意外错误：{error}</translation>
+    </message>
+    <message>
+        <source>Not possible while the order is “{state}”.</source>
+        <translation>工单处于“{state}”状态，无法执行此操作。</translation>
+    </message>
+    <message>
+        <source>Someone else changed the order first: reload it and try again.</source>
+        <translation>他人已先修改该工单：请重新载入后再试。</translation>
+    </message>
+    <message>
+        <source>The order is outside your unit&apos;s jurisdiction.</source>
+        <translation>该工单不在您单位的管辖范围内。</translation>
+    </message>
+    <message>
+        <source>Your role may not do this.</source>
+        <translation>您的角色无权执行此操作。</translation>
+    </message>
+    <message>
+        <source>The request was refused ({code}: {reason}).</source>
+        <translation>操作被拒绝（{code}：{reason}）。</translation>
+    </message>
+    <message>
+        <source>The request was refused ({code}).</source>
+        <translation>操作被拒绝（{code}）。</translation>
     </message>
 </context>
 <context>
@@ -1502,6 +1669,18 @@ added by {who}</source>
         <translation>重办</translation>
     </message>
     <message>
+        <source>Dissatisfaction screened</source>
+        <translation>不满意甄别</translation>
+    </message>
+    <message>
+        <source>Appeal filed</source>
+        <translation>提出申诉</translation>
+    </message>
+    <message>
+        <source>Appeal decided</source>
+        <translation>申诉裁决</translation>
+    </message>
+    <message>
         <source>Duplicate merged in</source>
         <translation>归并重复工单</translation>
     </message>
@@ -1516,6 +1695,22 @@ added by {who}</source>
     <message>
         <source>Overdue</source>
         <translation>已超期</translation>
+    </message>
+    <message>
+        <source>Unreasonable: set aside</source>
+        <translation>不合理：不计入考核</translation>
+    </message>
+    <message>
+        <source>Reasonable: the mark stands</source>
+        <translation>合理：维持标记</translation>
+    </message>
+    <message>
+        <source>Upheld: the mark is lifted</source>
+        <translation>申诉成立：撤销标记</translation>
+    </message>
+    <message>
+        <source>Dismissed: the mark stands</source>
+        <translation>申诉驳回：维持标记</translation>
     </message>
     <message>
         <source>Satisfied</source>
@@ -1656,6 +1851,140 @@ added by {who}</source>
     <message>
         <source>110 incident no.</source>
         <translation>110警情编号</translation>
+    </message>
+</context>
+<context>
+    <name>LateModel</name>
+    <message>
+        <source>Overdue by</source>
+        <translation>超期时长</translation>
+    </message>
+    <message>
+        <source>Order no.</source>
+        <translation>工单编号</translation>
+    </message>
+    <message>
+        <source>Title</source>
+        <translation>标题</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Due</source>
+        <translation>办理时限</translation>
+    </message>
+    <message>
+        <source>Notices so far</source>
+        <translation>已督办</translation>
+    </message>
+    <message>
+        <source>Suggested</source>
+        <translation>建议</translation>
+    </message>
+    <message>
+        <source>Why</source>
+        <translation>依据</translation>
+    </message>
+    <message>
+        <source>None</source>
+        <translation>无</translation>
+    </message>
+    <message>
+        <source>Yellow {y} · Red {r}</source>
+        <translation>黄牌 {y} · 红牌 {r}</translation>
+    </message>
+    <message>
+        <source>Paused</source>
+        <translation>挂账·缓办</translation>
+    </message>
+    <message>
+        <source>Overdue {span}</source>
+        <translation>已超期 {span}</translation>
+    </message>
+    <message>
+        <source>Due soon</source>
+        <translation>临期</translation>
+    </message>
+    <message>
+        <source>{d} d {h} h</source>
+        <translation>{d} 天 {h} 小时</translation>
+    </message>
+    <message>
+        <source>{h} h {m} min</source>
+        <translation>{h} 小时 {m} 分</translation>
+    </message>
+    <message>
+        <source>{m} min</source>
+        <translation>{m} 分钟</translation>
+    </message>
+    <message>
+        <source>Yellow notice</source>
+        <translation>黄牌督办</translation>
+    </message>
+    <message>
+        <source>Red notice</source>
+        <translation>红牌督办</translation>
+    </message>
+    <message>
+        <source>Escalate to {unit}</source>
+        <translation>提级至{unit}</translation>
+    </message>
+    <message>
+        <source>Due soon, no notice yet</source>
+        <translation>临期，尚未督办</translation>
+    </message>
+    <message>
+        <source>Overdue, no notice yet</source>
+        <translation>已超期，尚未督办</translation>
+    </message>
+    <message>
+        <source>Overdue {age} working days after yellow</source>
+        <translation>黄牌后 {age} 个工作日仍超期</translation>
+    </message>
+    <message>
+        <source>Yellow {age} working days ago; red after {needed}</source>
+        <translation>{age} 个工作日前已黄牌；满 {needed} 个工作日升红牌</translation>
+    </message>
+    <message>
+        <source>Overdue {age} working days after red</source>
+        <translation>红牌后 {age} 个工作日仍超期</translation>
+    </message>
+    <message>
+        <source>Red {age} working days ago; escalate after {needed}</source>
+        <translation>{age} 个工作日前已红牌；满 {needed} 个工作日提级</translation>
+    </message>
+    <message>
+        <source>Due soon, already noticed</source>
+        <translation>临期，已督办</translation>
+    </message>
+    <message>
+        <source>Paused: the clock is stopped</source>
+        <translation>挂账：计时已暂停</translation>
+    </message>
+    <message>
+        <source>No rule applies</source>
+        <translation>无适用规则</translation>
+    </message>
+</context>
+<context>
+    <name>LateTab</name>
+    <message>
+        <source>&amp;Yellow notice…</source>
+        <translation>黄牌督办(&amp;Y)…</translation>
+    </message>
+    <message>
+        <source>&amp;Red notice…</source>
+        <translation>红牌督办(&amp;R)…</translation>
+    </message>
+    <message>
+        <source>Apply &amp;suggestion…</source>
+        <translation>采纳建议(&amp;S)…</translation>
+    </message>
+    <message>
+        <source>&amp;Open order</source>
+        <translation>打开工单(&amp;O)</translation>
     </message>
 </context>
 <context>
@@ -1811,6 +2140,10 @@ added by {who}</source>
         <translation>考核评价</translation>
     </message>
     <message>
+        <source>Supervision</source>
+        <translation>督办</translation>
+    </message>
+    <message>
         <source>{shown} shown</source>
         <translation>已显示 {shown} 条</translation>
     </message>
@@ -1868,6 +2201,160 @@ added by {who}</source>
     <message>
         <source>outside every grid</source>
         <translation>不在任何网格内</translation>
+    </message>
+</context>
+<context>
+    <name>MarksPanel</name>
+    <message>
+        <source>A late limit or an unsatisfied visit counts against the unit in the assessment. A supervisor screens unreasonable dissatisfaction (甄别); the unit may appeal (申诉) within the appeal window, and a supervisor decides.</source>
+        <translation>超期或回访不满意将计入承办单位的考核。核查督办员可对不合理的不满意进行甄别；承办单位可在申诉期内提出申诉，由核查督办员裁决。</translation>
+    </message>
+    <message>
+        <source>Mark</source>
+        <translation>考核标记</translation>
+    </message>
+    <message>
+        <source>Since</source>
+        <translation>产生时间</translation>
+    </message>
+    <message>
+        <source>Counts against</source>
+        <translation>计入单位</translation>
+    </message>
+    <message>
+        <source>Appeal by</source>
+        <translation>申诉截止</translation>
+    </message>
+    <message>
+        <source>Standing</source>
+        <translation>当前状态</translation>
+    </message>
+    <message>
+        <source>Nothing counts against a unit on this order.</source>
+        <translation>本工单没有计入考核的标记。</translation>
+    </message>
+    <message>
+        <source>Screen…</source>
+        <translation>甄别…</translation>
+    </message>
+    <message>
+        <source>Appeal…</source>
+        <translation>申诉…</translation>
+    </message>
+    <message>
+        <source>Decide…</source>
+        <translation>裁决…</translation>
+    </message>
+    <message>
+        <source>Unsatisfied visit</source>
+        <translation>回访不满意</translation>
+    </message>
+    <message>
+        <source>Late acceptance</source>
+        <translation>超期签收</translation>
+    </message>
+    <message>
+        <source>Late result</source>
+        <translation>超期办结</translation>
+    </message>
+    <message>
+        <source>Screened: {verdict}</source>
+        <translation>已甄别：{verdict}</translation>
+    </message>
+    <message>
+        <source>Appealed {when}, awaiting a decision</source>
+        <translation>{when} 已申诉，待裁决</translation>
+    </message>
+    <message>
+        <source>Appeal: {decision}</source>
+        <translation>申诉：{decision}</translation>
+    </message>
+    <message>
+        <source>Counts against the unit</source>
+        <translation>计入考核</translation>
+    </message>
+    <message>
+        <source>Your role may not do this.</source>
+        <translation>您的角色无权执行此操作。</translation>
+    </message>
+    <message>
+        <source>Only the order&apos;s centre may do this.</source>
+        <translation>仅限工单所属中心操作。</translation>
+    </message>
+    <message>
+        <source>Only an unsatisfied visit is screened.</source>
+        <translation>只有回访不满意才需甄别。</translation>
+    </message>
+    <message>
+        <source>This visit has been screened already.</source>
+        <translation>该回访已甄别。</translation>
+    </message>
+    <message>
+        <source>This mark has been lifted already.</source>
+        <translation>该标记已撤销。</translation>
+    </message>
+    <message>
+        <source>The mark does not count against your unit.</source>
+        <translation>该标记不计入您的单位。</translation>
+    </message>
+    <message>
+        <source>This mark has been appealed already: one appeal each.</source>
+        <translation>该标记已申诉过：每项仅可申诉一次。</translation>
+    </message>
+    <message>
+        <source>The appeal window is over.</source>
+        <translation>申诉期已过。</translation>
+    </message>
+    <message>
+        <source>No appeal awaits a decision.</source>
+        <translation>没有待裁决的申诉。</translation>
+    </message>
+    <message>
+        <source>The appeal has been decided already.</source>
+        <translation>该申诉已裁决。</translation>
+    </message>
+</context>
+<context>
+    <name>MoveDialog</name>
+    <message>
+        <source>Screen dissatisfaction</source>
+        <translation>不满意甄别</translation>
+    </message>
+    <message>
+        <source>Appeal a mark</source>
+        <translation>申诉考核标记</translation>
+    </message>
+    <message>
+        <source>Decide an appeal</source>
+        <translation>裁决申诉</translation>
+    </message>
+    <message>
+        <source>Mark</source>
+        <translation>考核标记</translation>
+    </message>
+    <message>
+        <source>Decision</source>
+        <translation>结论</translation>
+    </message>
+    <message>
+        <source>The unit&apos;s reason</source>
+        <translation>申诉理由</translation>
+    </message>
+    <message>
+        <source>Note</source>
+        <translation>说明</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>理由</translation>
+    </message>
+    <message>
+        <source>Record</source>
+        <translation>记录</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
     </message>
 </context>
 <context>
@@ -2217,6 +2704,10 @@ added by {who}</source>
         <source>Attachments</source>
         <translation>附件</translation>
     </message>
+    <message>
+        <source>Marks</source>
+        <translation>考核标记</translation>
+    </message>
 </context>
 <context>
     <name>QueueModel</name>
@@ -2259,6 +2750,10 @@ added by {who}</source>
     <message>
         <source>Result submitted</source>
         <translation>办理结果</translation>
+    </message>
+    <message>
+        <source>Caller</source>
+        <translation>来电人</translation>
     </message>
     <message>
         <source>No open time limit</source>
@@ -2345,6 +2840,10 @@ added by {who}</source>
         <translation>申请延期</translation>
     </message>
     <message>
+        <source>Called {n}×</source>
+        <translation>已回访 {n} 次</translation>
+    </message>
+    <message>
         <source>Confidential</source>
         <translation>保密</translation>
     </message>
@@ -2368,8 +2867,16 @@ added by {who}</source>
         <translation>批量核查通过</translation>
     </message>
     <message>
+        <source>Call back</source>
+        <translation>回访</translation>
+    </message>
+    <message>
         <source>Search</source>
         <translation>搜索</translation>
+    </message>
+    <message>
+        <source>The list is being refreshed: one moment.</source>
+        <translation>列表正在刷新，请稍候。</translation>
     </message>
     <message>
         <source>No order matches the filter.</source>
@@ -2397,6 +2904,25 @@ added by {who}</source>
     </message>
 </context>
 <context>
+    <name>QuickVisit</name>
+    <message>
+        <source>Call back… (Ctrl+Shift+V)</source>
+        <translation>回访…（Ctrl+Shift+V）</translation>
+    </message>
+    <message>
+        <source>The return visit of the selected order: its number, the outcome, a note</source>
+        <translation>回访所选工单：显示号码，记录结果和说明</translation>
+    </message>
+    <message>
+        <source>{number}: not recorded ({why})</source>
+        <translation>{number}：未记录（{why}）</translation>
+    </message>
+    <message>
+        <source>{number}: visit recorded ({outcome})</source>
+        <translation>{number}：已记录回访（{outcome}）</translation>
+    </message>
+</context>
+<context>
     <name>ReasonDialog</name>
     <message>
         <source>Show the full number</source>
@@ -2413,6 +2939,94 @@ added by {who}</source>
     <message>
         <source>Cancel</source>
         <translation>取消</translation>
+    </message>
+</context>
+<context>
+    <name>RequestModel</name>
+    <message>
+        <source>Request</source>
+        <translation>申请</translation>
+    </message>
+    <message>
+        <source>Order no.</source>
+        <translation>工单编号</translation>
+    </message>
+    <message>
+        <source>Unit</source>
+        <translation>单位</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>理由</translation>
+    </message>
+    <message>
+        <source>Days asked</source>
+        <translation>申请天数</translation>
+    </message>
+    <message>
+        <source>Asked</source>
+        <translation>申请时间</translation>
+    </message>
+    <message>
+        <source>Due</source>
+        <translation>办理时限</translation>
+    </message>
+    <message>
+        <source>Title</source>
+        <translation>标题</translation>
+    </message>
+    <message>
+        <source>Pause</source>
+        <translation>挂账</translation>
+    </message>
+    <message>
+        <source>Extension</source>
+        <translation>延期</translation>
+    </message>
+    <message>
+        <source>{time} (overdue)</source>
+        <translation>{time}（已超期）</translation>
+    </message>
+</context>
+<context>
+    <name>RequestsTab</name>
+    <message>
+        <source>&amp;Approve…</source>
+        <translation>同意(&amp;A)…</translation>
+    </message>
+    <message>
+        <source>&amp;Deny…</source>
+        <translation>不同意(&amp;D)…</translation>
+    </message>
+    <message>
+        <source>Open &amp;order</source>
+        <translation>打开工单(&amp;O)</translation>
+    </message>
+</context>
+<context>
+    <name>SafetyModel</name>
+    <message>
+        <source>Grid</source>
+        <translation>网格</translation>
+    </message>
+    <message>
+        <source>Town</source>
+        <translation>乡镇</translation>
+    </message>
+    <message>
+        <source>Rank</source>
+        <translation>排名</translation>
+    </message>
+    <message>
+        <source>Weight {weight:g}</source>
+        <translation>权重 {weight:g}</translation>
+    </message>
+</context>
+<context>
+    <name>SafetyPanel</name>
+    <message>
+        <source>The safety index is shown when grouped by grid or town.</source>
+        <translation>按网格或乡镇分组时显示平安指数。</translation>
     </message>
 </context>
 <context>
@@ -2506,6 +3120,156 @@ added by {who}</source>
     </message>
 </context>
 <context>
+    <name>SupervisionPage</name>
+    <message>
+        <source>Supervision</source>
+        <translation>督办</translation>
+    </message>
+    <message>
+        <source>Due soon and overdue</source>
+        <translation>临期与超期</translation>
+    </message>
+    <message>
+        <source>Approvals</source>
+        <translation>审批</translation>
+    </message>
+    <message>
+        <source>Appeals</source>
+        <translation>申诉</translation>
+    </message>
+    <message>
+        <source>The escalation rule (resources/supervision.toml) is invalid; the built-in defaults are used until it is fixed: {errors}</source>
+        <translation>督办规则文件（resources/supervision.toml）有误，修正前使用内置默认规则：{errors}</translation>
+    </message>
+    <message>
+        <source>Open order</source>
+        <translation>打开工单</translation>
+    </message>
+    <message>
+        <source>{overdue} overdue and {warning} due soon in {units} units · as of {time}</source>
+        <translation>超期 {overdue} 件、临期 {warning} 件，涉及 {units} 个单位 · 截至 {time}</translation>
+    </message>
+    <message>
+        <source>Approvals {n}</source>
+        <translation>审批 {n}</translation>
+    </message>
+    <message>
+        <source>Due soon and overdue {n}</source>
+        <translation>临期与超期 {n}</translation>
+    </message>
+    <message>
+        <source>No unit has orders due soon or overdue.</source>
+        <translation>没有单位存在临期或超期工单。</translation>
+    </message>
+    <message>
+        <source> (scroll for more)</source>
+        <translation>（滚动查看更多）</translation>
+    </message>
+    <message>
+        <source>{unit}: {n} orders shown{more}. Select several to notice them at once.</source>
+        <translation>{unit}：已显示 {n} 件{more}。可多选后一并督办。</translation>
+    </message>
+    <message>
+        <source>Select an order first.</source>
+        <translation>请先选择工单。</translation>
+    </message>
+    <message>
+        <source>Checking…</source>
+        <translation>正在检查…</translation>
+    </message>
+    <message>
+        <source>No notice is suggested for the selected orders.</source>
+        <translation>所选工单暂无督办建议。</translation>
+    </message>
+    <message>
+        <source>Select a request first.</source>
+        <translation>请先选择申请。</translation>
+    </message>
+    <message>
+        <source>The extension limit has been reached: only a denial is possible.</source>
+        <translation>已达延期上限，只能不同意。</translation>
+    </message>
+    <message>
+        <source>{level} on {n} orders: {numbers}</source>
+        <translation>{level}：{n} 件工单：{numbers}</translation>
+    </message>
+    <message>
+        <source>Issue the suggested notice on {n} orders ({yellow} yellow, {red} red, {escalate} escalated to the unit above): {numbers}</source>
+        <translation>按建议对 {n} 件工单督办（黄牌 {yellow}、红牌 {red}、提级至上级单位 {escalate}）：{numbers}</translation>
+    </message>
+    <message>
+        <source>The order is past or near its time limit: handle it and report back.</source>
+        <translation>该工单已超期或临期，请抓紧办理并反馈。</translation>
+    </message>
+    <message>
+        <source>Apply the suggestion</source>
+        <translation>采纳建议</translation>
+    </message>
+    <message>
+        <source>Issue</source>
+        <translation>发出</translation>
+    </message>
+    <message>
+        <source>What the unit must do, and by when</source>
+        <translation>承办单位须做什么、何时完成</translation>
+    </message>
+    <message>
+        <source>{n} notices issued.</source>
+        <translation>已发出 {n} 份督办。</translation>
+    </message>
+    <message>
+        <source>Refused: {list}</source>
+        <translation>未通过：{list}</translation>
+    </message>
+    <message>
+        <source>pause</source>
+        <translation>挂账</translation>
+    </message>
+    <message>
+        <source>extension</source>
+        <translation>延期</translation>
+    </message>
+    <message>
+        <source>Approve the {kind} of {number}?</source>
+        <translation>同意该{kind}申请（{number}）？</translation>
+    </message>
+    <message>
+        <source>Deny the {kind} of {number}?</source>
+        <translation>不同意该{kind}申请（{number}）？</translation>
+    </message>
+    <message>
+        <source>Approve</source>
+        <translation>同意</translation>
+    </message>
+    <message>
+        <source>Deny</source>
+        <translation>不同意</translation>
+    </message>
+    <message>
+        <source>A note for the unit (optional)</source>
+        <translation>给承办单位的说明（可选）</translation>
+    </message>
+    <message>
+        <source>{n} approved.</source>
+        <translation>已同意 {n} 件。</translation>
+    </message>
+    <message>
+        <source>{n} denied.</source>
+        <translation>已不同意 {n} 件。</translation>
+    </message>
+</context>
+<context>
+    <name>TextDialog</name>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Write the text first.</source>
+        <translation>请先填写内容。</translation>
+    </message>
+</context>
+<context>
     <name>TimelineView</name>
     <message>
         <source>Time</source>
@@ -2552,8 +3316,130 @@ added by {who}</source>
         <translation>理由：{reason}</translation>
     </message>
     <message>
+        <source>Mark: unsatisfied visit</source>
+        <translation>标记：回访不满意</translation>
+    </message>
+    <message>
+        <source>Mark: late acceptance</source>
+        <translation>标记：超期签收</translation>
+    </message>
+    <message>
+        <source>Mark: late result</source>
+        <translation>标记：超期办结</translation>
+    </message>
+    <message>
         <source>{field} changed</source>
         <translation>{field}已修改</translation>
+    </message>
+</context>
+<context>
+    <name>UnitModel</name>
+    <message>
+        <source>Unit</source>
+        <translation>单位</translation>
+    </message>
+    <message>
+        <source>Overdue</source>
+        <translation>超期</translation>
+    </message>
+    <message>
+        <source>Due soon</source>
+        <translation>临期</translation>
+    </message>
+    <message>
+        <source>Notices</source>
+        <translation>督办</translation>
+    </message>
+    <message>
+        <source>{unit}: {overdue} overdue, {warning} due soon; {notices} notices on them</source>
+        <translation>{unit}：超期 {overdue} 件、临期 {warning} 件；已督办 {notices} 次</translation>
+    </message>
+</context>
+<context>
+    <name>VisitDialog</name>
+    <message>
+        <source>Return visit: {number}</source>
+        <translation>回访：{number}</translation>
+    </message>
+    <message>
+        <source>Caller</source>
+        <translation>来电人</translation>
+    </message>
+    <message>
+        <source>(no name)</source>
+        <translation>（未留姓名）</translation>
+    </message>
+    <message>
+        <source>No number on record</source>
+        <translation>未留电话</translation>
+    </message>
+    <message>
+        <source>Copy</source>
+        <translation>复制</translation>
+    </message>
+    <message>
+        <source>Number</source>
+        <translation>电话</translation>
+    </message>
+    <message>
+        <source>Reading the full number for this visit (logged)…</source>
+        <translation>正在读取完整号码用于回访（将记录日志）…</translation>
+    </message>
+    <message>
+        <source>Attempts so far</source>
+        <translation>已回访次数</translation>
+    </message>
+    <message>
+        <source>{n} of at most {max}</source>
+        <translation>{n} 次（最多 {max} 次）</translation>
+    </message>
+    <message>
+        <source>Handler&apos;s result</source>
+        <translation>办理结果</translation>
+    </message>
+    <message>
+        <source>Outcome</source>
+        <translation>回访结果</translation>
+    </message>
+    <message>
+        <source>Note</source>
+        <translation>说明</translation>
+    </message>
+    <message>
+        <source>Record visit</source>
+        <translation>记录回访</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Choose the outcome of the call (Alt+1 to Alt+4).</source>
+        <translation>请选择回访结果（Alt+1 至 Alt+4）。</translation>
+    </message>
+    <message>
+        <source>The order closes.</source>
+        <translation>工单将结案。</translation>
+    </message>
+    <message>
+        <source>The order is reopened (重办) and goes back to the centre to dispatch.</source>
+        <translation>工单将重办，退回中心重新派单。</translation>
+    </message>
+    <message>
+        <source>The order closes with your note, which is required.</source>
+        <translation>工单将结案，须填写说明。</translation>
+    </message>
+    <message>
+        <source>Attempt {n} of {max}: the order closes as unreachable.</source>
+        <translation>第 {n} 次（最多 {max} 次）：工单将以联系不上结案。</translation>
+    </message>
+    <message>
+        <source>Attempt {n} of {max}: the order waits for another call.</source>
+        <translation>第 {n} 次（最多 {max} 次）：工单等待再次回访。</translation>
+    </message>
+    <message>
+        <source>Full number read for this visit; the read is logged.</source>
+        <translation>已读取完整号码用于回访，读取已记录。</translation>
     </message>
 </context>
 </TS>
