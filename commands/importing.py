@@ -50,7 +50,9 @@ def register(sub: Any) -> None:
     )
 
 
-def _actor(store: Any, username: str | None) -> Any:
+def registering_user(store: Any, username: str | None) -> Any:
+    """The user the imported orders are registered by: ``username``, else the first active
+    duty officer of the county centre; None when there is none."""
     from sqlalchemy import select
 
     from core.auth import load_actor
@@ -95,7 +97,7 @@ def run(args: argparse.Namespace) -> int:
         for table, field, code in exc.problems:
             print(f"  [{table}] {field}: {code}", file=sys.stderr)
         return 2
-    actor = _actor(store, args.username)
+    actor = registering_user(store, args.username)
     if actor is None:
         who = args.username or "a duty officer at the county centre"
         print(f"error: no active user {who} to register the orders", file=sys.stderr)
