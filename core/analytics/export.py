@@ -18,7 +18,7 @@ from sqlalchemy import Engine, select
 from core.analytics.groups import Directory
 from core.analytics.indicators import times
 from core.analytics.period import Period
-from core.analytics.published import Publication, compute_or_published
+from core.analytics.published import Publication, compute_or_published_many
 from core.analytics.report import Report
 from core.analytics.rules import Composite, Rules
 from core.analytics.sql import Window, by_blocks, frame, id_array, raw, unindexed
@@ -69,15 +69,10 @@ def build(
 ) -> Assessment:
     """Every level's report for ``period`` (default: the last complete local month before
     ``as_of``) and the period's orders. Raises DrillDatabase on a drill database."""
-    levels: dict[str, Report] = {}
-    pub = None
-    for by in LEVELS:
-        rep, pub = compute_or_published(
-            engine, period=period, by=by, rules=rules, composite=composite, as_of=as_of
-        )
-        period, as_of = rep.period, rep.as_of  # every level for the same period and instant
-        levels[by] = rep
-    assert isinstance(period, Period)
+    levels, pub = compute_or_published_many(
+        engine, period=period, bys=LEVELS, rules=rules, composite=composite, as_of=as_of
+    )
+    period = levels[LEVELS[0]].period  # every level for the same period and instant
     return Assessment(period, levels, order_table(engine, period), pub)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -21,7 +22,7 @@ from core.analytics.composite import Score
 from core.analytics.groups import COUNTY
 from core.analytics.indicators import Measure
 from core.analytics.period import Period, last_complete_month, parse_period
-from core.analytics.report import GroupRow, Report, compute, county_timezone
+from core.analytics.report import GroupRow, Report, compute, compute_many, county_timezone
 from core.analytics.rules import Composite, Rules, load_composite, load_rules
 from core.analytics.safety_basis import basis
 from core.errors import CoreError
@@ -75,10 +76,10 @@ def publish(
     with read_tx(engine) as conn:
         if published(conn, label) is not None:
             raise AlreadyPublished(period=label)
-    figures: dict[str, Any] = {}
-    for grouping in GROUPINGS:
-        rep = compute(engine, period=label, by=grouping, rules=rules, composite=comp, as_of=at)
-        figures[grouping] = report_to_dict(rep)
+    reports = compute_many(
+        engine, period=label, bys=GROUPINGS, rules=rules, composite=comp, as_of=at
+    )
+    figures: dict[str, Any] = {g: report_to_dict(reports[g]) for g in GROUPINGS}
     # What the safety index reads besides these figures (safety.py), so it is final too.
     figures["safety_basis"] = basis(engine, resolved, at)
     pub = Publication(label, at, by, rules_hash(rules, comp), figures)
@@ -131,6 +132,32 @@ def compute_or_published(
         return pub.report(by, period), pub
     rep = compute(engine, period=period, by=by, rules=rules, composite=composite, as_of=as_of)
     return rep, None
+
+
+def compute_or_published_many(
+    engine: Engine,
+    *,
+    period: Period | str | None = None,
+    bys: Sequence[str],
+    rules: Rules | None = None,
+    composite: Composite | None = None,
+    as_of: datetime | None = None,
+) -> tuple[dict[str, Report], Publication | None]:
+    """``compute_or_published`` for several groupings, the cohorts read once."""
+    if period is None:
+        period = last_complete_month(
+            (as_of or datetime.now(UTC)).astimezone(UTC), county_timezone(engine)
+        )
+    elif isinstance(period, str):
+        period = parse_period(period, county_timezone(engine))
+    with read_tx(engine) as conn:
+        pub = published(conn, period.label)
+    if pub is not None and all(by in pub.figures for by in bys):
+        return {by: pub.report(by, period) for by in bys}, pub
+    reports = compute_many(
+        engine, period=period, bys=bys, rules=rules, composite=composite, as_of=as_of
+    )
+    return reports, None
 
 
 def report_to_dict(rep: Report) -> dict[str, Any]:

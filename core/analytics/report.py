@@ -7,7 +7,7 @@ report. The period's orders are read in one read transaction, so the figures agr
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
@@ -148,11 +148,30 @@ def compute(
 ) -> Report:
     """Every indicator of ``period`` (default: the last complete local month before
     ``as_of``), for the county and grouped ``by`` unit, town, grid, tier or category."""
-    if by not in GROUPINGS:
-        raise ValidationError([FieldError("by", "unknown_value", {"value": by})])
+    reports = compute_many(
+        engine, period=period, bys=(by,), rules=rules, composite=composite, as_of=as_of
+    )
+    return reports[by]
+
+
+def compute_many(
+    engine: Engine,
+    *,
+    period: Period | str | None = None,
+    bys: Sequence[str] = (COUNTY,),
+    rules: Rules | None = None,
+    composite: Composite | None = None,
+    as_of: datetime | None = None,
+) -> dict[str, Report]:
+    """``compute`` for several groupings at once: the cohorts are read once, in one
+    snapshot, and only the grouping is done per ``by`` (the monthly report needs four)."""
+    for by in bys:
+        if by not in GROUPINGS:
+            raise ValidationError([FieldError("by", "unknown_value", {"value": by})])
     rules = rules or load_rules()
     comp = composite or load_composite()
     as_of = (as_of or datetime.now(UTC)).astimezone(UTC)
+    out: dict[str, Report] = {}
     with _snapshot(engine) as conn:
         conf = database_settings(conn)
         if conf.get("database_kind") == "drill":
@@ -163,9 +182,27 @@ def compute(
         elif isinstance(period, str):
             period = parse_period(period, tz)
         directory = Directory(conn)
-        rows, hop_rows, groups_of = _collect(conn, directory, period, by, rules, as_of)
-    total = _aggregate(rows, hop_rows(COUNTY), None)[COUNTY]
-    by_group = _aggregate(rows, hop_rows(by), groups_of) if by != COUNTY else {}
+        base = _cohorts(conn, period, rules, as_of)
+        total_measures: dict[str, Measure] | None = None
+        for by in bys:
+            hop_rows, groups_of = _grouped(conn, directory, base, by, rules)
+            if total_measures is None:
+                total_measures = _aggregate(base.rows, hop_rows(COUNTY), None)[COUNTY]
+            by_group = _aggregate(base.rows, hop_rows(by), groups_of) if by != COUNTY else {}
+            out[by] = _report(directory, period, by, as_of, rules, comp, total_measures, by_group)
+    return out
+
+
+def _report(
+    directory: Directory,
+    period: Period,
+    by: str,
+    as_of: datetime,
+    rules: Rules,
+    comp: Composite,
+    total: dict[str, Measure],
+    by_group: dict[str, dict[str, Measure]],
+) -> Report:
     total_row = GroupRow(COUNTY, directory.county().name, COUNTY, total, score(total, comp))
     scored = {k: score(m, comp) for k, m in by_group.items()}
     keys = sorted(scored)
@@ -182,13 +219,28 @@ def _natural(key: str) -> tuple[int, int | str]:
     return (0, int(key)) if key.isdigit() else (1, key)
 
 
+@dataclass(frozen=True)
+class _Cohorts:
+    """The period's per-indicator rows keyed by order id, the hops sent, and what the
+    hop indicator needs; the same for every grouping."""
+
+    rows: dict[str, pd.DataFrame]
+    sent: pd.DataFrame
+    upheld: frozenset[int]
+    at: Any
+
+
 def _collect(
     conn: Connection, directory: Directory, period: Period, by: str, rules: Rules, as_of: datetime
 ) -> tuple[dict[str, pd.DataFrame], Callable[[str], pd.DataFrame], pd.DataFrame]:
     """Read the cohorts and turn them into per-indicator rows keyed by order id (hop rows
     keyed by group, made on demand for the total and for the grouping)."""
-    import pandas as pd
+    base = _cohorts(conn, period, rules, as_of)
+    hop_rows, groups_of = _grouped(conn, directory, base, by, rules)
+    return base.rows, hop_rows, groups_of
 
+
+def _cohorts(conn: Connection, period: Period, rules: Rules, as_of: datetime) -> _Cohorts:
     w = Window(period.start, period.end, as_of)
     at = ind.naive(as_of)
     reg = frames.registered(conn, w)
@@ -232,6 +284,16 @@ def _collect(
     }
     for name, level in ind.SUPERVISION_LEVELS.items():
         rows[name] = ind.supervisions(evs, level)
+    return _Cohorts(rows, sent, upheld, at)
+
+
+def _grouped(
+    conn: Connection, directory: Directory, base: _Cohorts, by: str, rules: Rules
+) -> tuple[Callable[[str], pd.DataFrame], pd.DataFrame]:
+    """Which group each order counts for under ``by``, and the hop rows by group."""
+    import pandas as pd
+
+    rows, sent, at, upheld = base.rows, base.sent, base.at, base.upheld
     groups_of = pd.DataFrame({"order_id": pd.Series([], dtype="int64"), "group": ""})
     if by != COUNTY:
         ids = id_array(
@@ -246,7 +308,7 @@ def _collect(
         groups = hop_groups(directory, grouping, sent, groups_of)
         return ind.timely_acceptance(groups, rules, at, upheld)
 
-    return rows, hop_rows, groups_of
+    return hop_rows, groups_of
 
 
 def _aggregate(
