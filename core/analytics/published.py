@@ -22,7 +22,7 @@ from core.analytics.composite import Score
 from core.analytics.groups import COUNTY
 from core.analytics.indicators import Measure
 from core.analytics.period import Period, last_complete_month, parse_period
-from core.analytics.report import GroupRow, Report, compute, compute_many, county_timezone
+from core.analytics.report import GroupRow, Report, compute_many, county_timezone
 from core.analytics.rules import Composite, Rules, load_composite, load_rules
 from core.analytics.safety_basis import basis
 from core.errors import CoreError
@@ -120,18 +120,10 @@ def compute_or_published(
 ) -> tuple[Report, Publication | None]:
     """The stored figures of a published period (whatever ``rules`` say: they are final),
     else a fresh ``compute``. The period is resolved as ``compute`` resolves it."""
-    if period is None:
-        period = last_complete_month(
-            (as_of or datetime.now(UTC)).astimezone(UTC), county_timezone(engine)
-        )
-    elif isinstance(period, str):
-        period = parse_period(period, county_timezone(engine))
-    with read_tx(engine) as conn:
-        pub = published(conn, period.label)
-    if pub is not None and by in pub.figures:
-        return pub.report(by, period), pub
-    rep = compute(engine, period=period, by=by, rules=rules, composite=composite, as_of=as_of)
-    return rep, None
+    reports, pub = compute_or_published_many(
+        engine, period=period, bys=(by,), rules=rules, composite=composite, as_of=as_of
+    )
+    return reports[by], pub
 
 
 def compute_or_published_many(
@@ -143,7 +135,8 @@ def compute_or_published_many(
     composite: Composite | None = None,
     as_of: datetime | None = None,
 ) -> tuple[dict[str, Report], Publication | None]:
-    """``compute_or_published`` for several groupings, the cohorts read once."""
+    """``compute_or_published`` for several groupings, the cohorts read once. A published
+    period lacking one of them (published before it existed) is computed fresh."""
     if period is None:
         period = last_complete_month(
             (as_of or datetime.now(UTC)).astimezone(UTC), county_timezone(engine)
