@@ -370,7 +370,7 @@ class QueuesPage(QWidget):
                 self._loaded_at = time.monotonic()
                 self.model.replace(got.rows, got.more, got.now)
                 if self.visits is not None:
-                    self.visits.recorded.clear()  # the rows are fresh again
+                    self.visits.rows_did_load(got.rows)
                 self.shown = query
                 self._select(selected)
                 self._show_empty()

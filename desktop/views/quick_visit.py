@@ -5,6 +5,7 @@ list showed; an order changed meanwhile is refused and named, and nothing else i
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
@@ -45,6 +46,12 @@ class QuickVisit(QObject):
 
     def is_stale(self, row: QueueRow) -> bool:
         return self.recorded.get(row.id, -1) >= row.version
+
+    def rows_did_load(self, rows: Sequence[QueueRow]) -> None:
+        """Forget the visits the list has caught up with: a read that began before a visit
+        was recorded may still show the order as it was."""
+        stale = {r.id for r in rows if self.is_stale(r)}
+        self.recorded = {i: v for i, v in self.recorded.items() if i in stale}
 
     def ask(self, row: QueueRow) -> None:
         if self.dialog is not None or self.is_stale(row):
