@@ -6,15 +6,15 @@ from __future__ import annotations
 
 import csv
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
 from core.geo import wgs84_to_gcj02
 from core.imports.mapping import MappingError, convert, load_mapping, parse_mapping
 from core.resources import RESOURCES
+from tests.shared_data import need, shared_data
 
-DATA = Path(__file__).resolve().parents[3] / "shared" / "data" / "replay"
+DATA = shared_data() / "replay"
 LA = RESOURCES / "imports" / "la311.toml"
 
 MINIMAL = """
@@ -118,7 +118,7 @@ def test_gcj02_points_are_converted_and_places_moved() -> None:
 
 def test_the_los_angeles_mapping_reads_the_real_file() -> None:
     m = load_mapping(LA).onto((116.0, 33.0, 116.4, 33.3))
-    with (DATA / "la311_2018-01-01_to_04.csv").open(encoding="utf-8") as fh:
+    with need(DATA / "la311_2018-01-01_to_04.csv").open(encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
     got = convert(rows, m)
     assert len(got.drafts) + len(got.problems) == len(rows)

@@ -7,7 +7,6 @@ import json
 from collections import Counter
 from dataclasses import fields, replace
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 from xml.etree.ElementTree import fromstring
 from zoneinfo import ZoneInfo
 
@@ -31,8 +30,9 @@ from core.open311 import (
     requests_document,
     services_document,
 )
+from tests.shared_data import shared_data
 
-DATA = Path(__file__).resolve().parents[3] / "shared" / "data" / "open311"
+DATA = shared_data() / "open311"
 SPEC = DATA / "spec_examples"
 CHICAGO = DATA / "chicago_open311_2014_requests_50.json"
 PST = timezone(timedelta(hours=-8))
