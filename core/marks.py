@@ -156,7 +156,6 @@ def marks_of(conn: Connection, order_id: int, now: datetime) -> list[Mark]:
         .where(e.c.order_id == order_id, e.c.kind.in_(kinds))
         .order_by(e.c.id)
     ).all()
-    appeals: dict[int, tuple[MarkKind, int]] = {}
     for r in rows:
         p: dict[str, Any] = r.payload or {}
         at = _utc(r.at)
@@ -169,13 +168,12 @@ def marks_of(conn: Connection, order_id: int, now: datetime) -> list[Mark]:
         key = (MarkKind(p["mark"]), int(p["mark_target"]))
         mark = found.get(key)
         if mark is None:
-            continue  # a limit no longer late (cannot happen: ends are frozen) — ignore
+            continue  # an open limit extended since is no longer late: nothing to lift
         if r.kind == EventKind.VISIT_SCREENED.value:
             found[key] = replace(mark, verdict=Verdict(p["verdict"]), screened_at=at)
         elif r.kind == EventKind.APPEAL_FILED.value:
             appeal = Appeal(r.id, int(r.actor_unit_id), at, r.reason or "")
             found[key] = replace(mark, appeal=appeal)
-            appeals[r.id] = key
         elif mark.appeal is not None:
             decided = replace(
                 mark.appeal, decision=Decision(p["decision"]), decided_at=at, note=r.reason
