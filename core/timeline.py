@@ -37,6 +37,8 @@ DETAIL_KEYS = (
     "limit_kind",
     "verdict",
     "decision",
+    "source_at",
+    "source_type",
 )
 
 

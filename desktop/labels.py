@@ -260,6 +260,7 @@ EVENT_KINDS: Mapping[str, str] = {
     "registered": QT_TRANSLATE_NOOP("Labels", "Registered"),
     "answered_on_spot": QT_TRANSLATE_NOOP("Labels", "Answered on the spot"),
     "field_edited": QT_TRANSLATE_NOOP("Labels", "Field edited"),
+    "source_note": QT_TRANSLATE_NOOP("Labels", "Note from the sending system"),
     "caller_added": QT_TRANSLATE_NOOP("Labels", "Caller added"),
     "attachment_added": QT_TRANSLATE_NOOP("Labels", "Attachment added"),
     "dispatched": QT_TRANSLATE_NOOP("Labels", "Dispatched"),

@@ -11,6 +11,7 @@ class EventKind(StrEnum):
     REGISTERED = "registered"
     ANSWERED_ON_SPOT = "answered_on_spot"
     FIELD_EDITED = "field_edited"
+    SOURCE_NOTE = "source_note"  # a note of the sending system's own timeline (imports)
     CALLER_ADDED = "caller_added"
     ATTACHMENT_ADDED = "attachment_added"
     # 派单 / 接单

@@ -15,13 +15,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 
 from core.domain.actor import Actor
 from core.errors import CoreError, ValidationError
 from core.imports.mapping import ImportMapping, RowDraft, RowProblem, convert
+from core.imports.open311_source import SUFFIXES, read_open311
 from core.imports.tabular import DEFAULT_MAX_BYTES, read_table
+from core.open311 import Open311Note
 from core.service import OrderService
 from core.storage.db import read_tx
 from core.storage.schema import orders
@@ -108,15 +111,55 @@ def import_file(
     encoding: str = "utf-8-sig",
     max_bytes: int = DEFAULT_MAX_BYTES,
 ) -> ImportReport:
-    """Read ``path`` (CSV or .xlsx) with ``mapping`` and register its new rows."""
+    """Read ``path`` (CSV, .xlsx, or Open311 .json/.xml) with ``mapping`` and register its
+    new rows. Open311 rows are numbered by request, in document order."""
     if mapping.place_to_county:
         mapping = mapping.onto(county_box(svc))
-    sheet = read_table(path, mapping.needed(), encoding=encoding, max_bytes=max_bytes)
-    converted = convert(sheet.rows, mapping)
+    notes: dict[str, tuple[Open311Note, ...]] = {}
+    if path.suffix.lower() in SUFFIXES:
+        got = read_open311(path, max_bytes)
+        rows, early, notes = got.rows, got.problems, got.notes
+        converted = convert(rows, mapping, first_row=1)
+        total = len(rows) + len(early)
+    else:
+        sheet = read_table(path, mapping.needed(), encoding=encoding, max_bytes=max_bytes)
+        rows, early = sheet.rows, []
+        converted = convert(rows, mapping)
+        total = len(rows)
     report = import_drafts(svc, actor, converted.drafts, mapping.source, dry_run)
-    report.rows = len(sheet.rows)
-    report.refused = sorted([*converted.problems, *report.refused], key=lambda p: p.row)
+    report.rows = total
+    report.refused = sorted([*early, *converted.problems, *report.refused], key=lambda p: p.row)
+    if notes and not dry_run:
+        by_row = {d.row: d.external_id for d in converted.drafts}
+        for row, number in report.registered:
+            timeline = notes.get(by_row[row], ())
+            if timeline:
+                write_notes(svc, actor, svc.order_id(number), timeline)
     return report
+
+
+def write_notes(
+    svc: OrderService, actor: Actor, order_id: int, notes: Sequence[Open311Note]
+) -> None:
+    """The sending system's timeline on the new order: one ``source_note`` event a note,
+    in one transaction, with the note's own time, type and text."""
+    from core.domain.events import EventKind
+    from core.workflow.common import record
+
+    def run(_conn: Any, ctx: Any, agg: Any) -> None:
+        for note in notes:
+            record(
+                agg,
+                ctx,
+                EventKind.SOURCE_NOTE,
+                extra={
+                    "text": " · ".join(x for x in (note.summary, note.description) if x),
+                    "source_at": note.datetime.isoformat() if note.datetime else None,
+                    "source_type": note.type,
+                },
+            )
+
+    svc.act(actor, order_id, None, run)
 
 
 def county_box(svc: OrderService) -> tuple[float, float, float, float]:

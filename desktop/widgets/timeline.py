@@ -91,6 +91,13 @@ class TimelineView(QTableWidget):
             parts.append(self._edit_text(str(d["field"]), d.get("from"), d.get("to")))
         if "text" in d:
             parts.append(str(d["text"]))
+        if d.get("source_at"):  # a note imported with the order: when the source wrote it
+            parts.append(
+                self.tr("At the source: {time} ({type})").format(
+                    time=str(d["source_at"])[:16].replace("T", " "),
+                    type=d.get("source_type") or "—",
+                )
+            )
         if "result" in d:
             parts.append(labels.label(labels.VISIT_RESULTS, str(d["result"])))
         if "level" in d:

@@ -1581,6 +1581,10 @@ added by {who}</source>
         <translation>修改信息</translation>
     </message>
     <message>
+        <source>Note from the sending system</source>
+        <translation>来源平台记录</translation>
+    </message>
+    <message>
         <source>Caller added</source>
         <translation>添加来电人</translation>
     </message>
@@ -3294,6 +3298,10 @@ added by {who}</source>
     <message>
         <source>System</source>
         <translation>系统</translation>
+    </message>
+    <message>
+        <source>At the source: {time} ({type})</source>
+        <translation>来源平台时间：{time}（{type}）</translation>
     </message>
     <message>
         <source>{days} days</source>

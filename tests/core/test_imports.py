@@ -160,3 +160,46 @@ def test_the_command_prints_a_summary(
     assert "unreadable" in capsys.readouterr().err
     assert main.main(["--db", db_url, "import", str(path), "--as", "nobody"]) == 2
     assert count(svc) == 2
+
+
+def test_open311_requests_import_with_their_notes(
+    svc: OrderService, actors: dict[str, Actor], tmp_path: Path
+) -> None:
+    from core.open311 import parse_requests
+    from core.storage.schema import events
+    from tests.shared_data import need, shared_data
+
+    path = need(shared_data() / "open311" / "chicago_open311_2014_requests_50.json")
+    m = load_mapping(RESOURCES / "imports" / "chicago_open311.toml")
+    report = import_file(svc, actors["duty"], path, m)
+    assert report.rows == 50
+    assert len(report.registered) + len(report.refused) == 50
+    assert len(report.registered) > 40
+    assert {p.code for p in report.refused} <= {"outside_county"}
+    notes = {r.service_request_id: len(r.notes) for r in parse_requests(path.read_bytes()).items}
+    with read_tx(svc.store.engine) as conn:
+        got = dict(
+            conn.execute(
+                select(orders.c.external_ref, func.count(events.c.id))
+                .join(events, events.c.order_id == orders.c.id)
+                .where(events.c.kind == "source_note")
+                .group_by(orders.c.external_ref)
+            ).all()
+        )
+    registered = {
+        svc.load(actors["admin"], svc.order_id(n)).order.external_ref for _r, n in report.registered
+    }
+    assert got == {ref: notes[ref] for ref in registered if notes[ref]}
+    again = import_file(svc, actors["duty"], path, m)
+    assert again.registered == [] and len(again.duplicates) == len(report.registered)
+
+    bomb = tmp_path / "bomb.xml"
+    bomb.write_text(
+        '<?xml version="1.0"?><!DOCTYPE l [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;&a;">]>'
+        "<service_requests><request><service_request_id>&b;</service_request_id></request>"
+        "</service_requests>",
+        encoding="utf-8",
+    )
+    with pytest.raises(FileRefused) as caught:
+        import_file(svc, actors["duty"], bomb, m)
+    assert caught.value.code == "xml_forbidden"
