@@ -31,6 +31,9 @@ A mapping is a TOML file (examples and the full format: resources/imports/*.toml
     channel = "online"
     request_type = "complaint"
 
+    [values.request_type]       # a coded column's values → our codes (also urgency)
+    "投诉" = "complaint"
+
     [place]                     # optional: move the source's coordinates onto the county's
     from = [-118.67, 33.70, -118.15, 34.34]   # map, linearly, box to box (drills, benches)
     to = "county"               # the county's own extent (its grids), or a box
@@ -69,7 +72,11 @@ FIELDS = (
     "caller_name",
     "due",
     "urgency",
+    "request_type",
+    "police_incident_no",
 )
+# Fields whose source values [values.<field>] translates to our codes (咨询 → consultation).
+CODED = {"request_type": RequestType, "urgency": Urgency}
 TIME_FIELDS = ("created", "due")
 REQUIRED = ("id", "description")
 Box = tuple[float, float, float, float]
@@ -109,6 +116,7 @@ class ImportMapping:
     place: tuple[Box, Box] | None = None
     place_to_county: bool = False  # [place].to = "county": resolved by ``onto``
     categories_as_ids: bool = False  # the category column holds our node ids
+    values: dict[str, dict[str, str]] = field(default_factory=dict)  # [values.<field>]
 
     def onto(self, county: Box) -> ImportMapping:
         """The mapping with ``to = "county"`` resolved to the county's extent."""
@@ -233,8 +241,18 @@ def parse_mapping(
             bad.append(("place", "to", "not_a_box_or_county"))
         if src and dst:
             place = (src, dst)
+    values: dict[str, dict[str, str]] = {}
+    for key, table in doc.get("values", {}).items():
+        if key not in CODED or not isinstance(table, dict):
+            bad.append(("values", key, "unknown_field"))
+            continue
+        codes = {c.value for c in CODED[key]}
+        for src, code in table.items():
+            if code not in codes:
+                bad.append((f"values.{key}", src, "unknown_value"))
+        values[key] = {str(k): str(v) for k, v in table.items()}
     for table in doc:
-        if table not in ("source", "columns", "category", "defaults", "place"):
+        if table not in ("source", "columns", "category", "defaults", "place", "values"):
             bad.append((table, "", "unknown_table"))
     if bad:
         raise MappingError(path, bad)
@@ -250,6 +268,7 @@ def parse_mapping(
         place,
         to_county,
         as_ids is True,
+        values,
     )
 
 
@@ -322,9 +341,13 @@ def _convert_one(
             lon, lat = _moved(lon, lat, m.place)
         if m.gcj02:
             lon, lat = gcj02_to_wgs84(lon, lat)
-    urgency = text.get("urgency") or Urgency.NORMAL.value
-    if urgency not in {u.value for u in Urgency}:
-        return RowProblem(n, "urgency", "unknown_value", urgency)
+    coded = {"request_type": m.request_type, "urgency": Urgency.NORMAL.value}
+    for key, enum in CODED.items():
+        raw = text.get(key, "")
+        if raw:
+            coded[key] = m.values.get(key, {}).get(raw, raw)
+            if coded[key] not in {e.value for e in enum}:
+                return RowProblem(n, key, "unknown_value", raw)
     value = text.get("category", "")
     if m.categories_as_ids and value:
         category = value
@@ -335,18 +358,19 @@ def _convert_one(
         return RowProblem(n, "description", "required")
     draft = OrderDraft(
         channel=m.channel,
-        request_type=m.request_type,
+        request_type=coded["request_type"],
         category_node_id=category,
         description=description,
         title=text.get("title", "")[:100],
         caller_name=text.get("caller_name") or None,
         phone=text.get("phone") or None,
-        urgency=urgency,
+        urgency=coded["urgency"],
         address=text.get("address") or None,
         lon=lon,
         lat=lat,
         external_ref=ext,
         upstream_due=times["due"],
+        police_incident_no=text.get("police_incident_no") or None,
     )
     out.drafts.append(RowDraft(n, ext, times["created"], draft))
     return None

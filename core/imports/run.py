@@ -70,10 +70,44 @@ def _problems(row: int, exc: CoreError) -> list[RowProblem]:
     return [RowProblem(row, "", exc.code)]
 
 
+def placed_by_address(svc: OrderService, drafts: Sequence[RowDraft]) -> list[RowDraft]:
+    """Rows without coordinates whose address is a standard address (exactly, as intake's
+    address box matches it) are placed in its unit; the others stay as they are (intake
+    then files them under the centre)."""
+    from core.addresses import normalize
+    from core.storage.schema import std_addresses
+
+    wanted = {
+        normalize(d.draft.address): None
+        for d in drafts
+        if d.draft.address and d.draft.lon is None and d.draft.location_unit_id is None
+    }
+    keys = [k for k in wanted if len(k) >= 2]
+    found: dict[str, int] = {}
+    a = std_addresses
+    with read_tx(svc.store.engine) as conn:
+        for i in range(0, len(keys), BLOCK):
+            q = select(a.c.normalized, a.c.unit_id).where(a.c.normalized.in_(keys[i : i + BLOCK]))
+            for key, unit_id in conn.execute(q):
+                found.setdefault(key, unit_id)
+    out = []
+    for d in drafts:
+        unit = (
+            found.get(normalize(d.draft.address))
+            if d.draft.address and d.draft.lon is None
+            else None
+        )
+        if unit is not None and d.draft.location_unit_id is None:
+            d = replace(d, draft=replace(d.draft, location_unit_id=unit))
+        out.append(d)
+    return out
+
+
 def import_drafts(
     svc: OrderService, actor: Actor, drafts: Sequence[RowDraft], source: str, dry_run: bool = False
 ) -> ImportReport:
     report = ImportReport(source, dry_run=dry_run)
+    drafts = placed_by_address(svc, drafts)
     seen: set[str] = set()
     fresh: list[RowDraft] = []
     known = known_ids(svc, source, [d.external_id for d in drafts])

@@ -203,3 +203,86 @@ def test_open311_requests_import_with_their_notes(
     with pytest.raises(FileRefused) as caught:
         import_file(svc, actors["duty"], bomb, m)
     assert caught.value.code == "xml_forbidden"
+
+
+def test_a_12345_hand_down_keeps_its_number_type_and_stricter_deadline(
+    svc: OrderService, actors: dict[str, Actor], county: Any, tmp_path: Path, clock: Any
+) -> None:
+    from datetime import timedelta
+
+    from core.geo import wgs84_to_gcj02
+
+    lon, lat = wgs84_to_gcj02(*POINTS["town1v1g1"])
+    soon = (clock.now() + timedelta(days=1)).astimezone(county_tz(svc)).strftime("%Y-%m-%d %H:%M")
+    path = tmp_path / "jiaoban.csv"
+    with path.open("w", encoding="gb18030", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(
+            ["工单编号", "诉求类型", "办理时限", "诉求内容", "经度", "纬度", "紧急程度", "联系电话"]
+        )
+        w.writerow(
+            ["SJ2026-0001", "举报", soon, "夜间施工噪音扰民", lon, lat, "紧急", "13800000001"]
+        )
+        w.writerow(["SJ2026-0002", "抱怨", "", "类型不认识", lon, lat, "", "13800000002"])
+        w.writerow(["SJ2026-0003", "投诉", "", "没有电话", lon, lat, "", ""])
+    m = load_mapping(RESOURCES / "imports" / "city12345.toml")
+    report = import_file(svc, actors["duty"], path, m, encoding="gb18030")
+    assert [(p.row, p.field, p.code, p.value) for p in report.refused] == [
+        (3, "request_type", "unknown_value", "抱怨"),
+        (4, "phone", "phone_required", ""),  # intake's own rule for the city platform
+    ]
+    agg = svc.load(actors["admin"], svc.order_id(report.registered[0][1]))
+    o = agg.order
+    assert (o.external_source, o.external_ref, o.channel) == (
+        "city12345",
+        "SJ2026-0001",
+        "city_platform",
+    )
+    assert (o.request_type, o.urgency) == ("report", "urgent")
+    assert o.location_unit_id == county.units["town1v1g1"]  # GCJ-02 converted, then located
+    assert o.upstream_due is not None
+    assert all(lim.due_at <= o.upstream_due for lim in agg.limits if lim.open)  # stricter wins
+
+
+def test_a_110_transfer_keeps_the_incident_number(
+    svc: OrderService, actors: dict[str, Actor], county: Any, tmp_path: Path
+) -> None:
+    from core.addresses import normalize
+    from core.storage.db import write_tx
+    from core.storage.schema import std_addresses
+
+    address, unit = "幸福路12号", county.units["town1v1g1"]
+    lon, lat = POINTS["town1v1g1"]
+    with write_tx(svc.store.engine) as conn:
+        conn.execute(
+            std_addresses.insert().values(
+                id=9001,
+                address=address,
+                normalized=normalize(address),
+                unit_id=unit,
+                lon=lon,
+                lat=lat,
+            )
+        )
+    path = tmp_path / "110.csv"
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["转办编号", "警情编号", "警情内容", "发生地址", "联系电话"])
+        w.writerow(
+            ["ZB-1", "J3408002026110300123", "楼道堆放杂物堵塞消防通道", address, "13900000001"]
+        )
+    report = import_file(
+        svc, actors["duty"], path, load_mapping(RESOURCES / "imports" / "police110.toml")
+    )
+    assert report.refused == [] and len(report.registered) == 1
+    o = svc.load(actors["admin"], svc.order_id(report.registered[0][1])).order
+    assert (o.channel, o.police_incident_no, o.request_type) == (
+        "police_110",
+        "J3408002026110300123",
+        "help",
+    )
+    assert o.location_unit_id == unit  # placed by its standard address
+
+
+def county_tz(svc: OrderService) -> Any:
+    return svc.store.reference().tz
