@@ -29,6 +29,7 @@ COMMANDS = (
     "service",
     "roles",
     "import",
+    "answers",
 )
 # A command whose name is a Python keyword lives in a module named otherwise.
 MODULES = {"import": "importing"}

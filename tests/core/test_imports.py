@@ -286,3 +286,52 @@ def test_a_110_transfer_keeps_the_incident_number(
 
 def county_tz(svc: OrderService) -> Any:
     return svc.store.reference().tz
+
+
+def test_answers_and_returns_go_back_to_the_platform(
+    db_url: str,
+    svc: OrderService,
+    actors: dict[str, Actor],
+    county: Any,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    a = actors
+    lon, lat = POINTS["town1v1g1"]
+    path = tmp_path / "jiaoban.csv"
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["工单编号", "诉求内容", "经度", "纬度", "联系电话"])
+        for n in (1, 2, 3):
+            w.writerow([f"SJ-{n}", f"诉求{n}", lon, lat, f"1380000000{n}"])
+    report = import_file(
+        svc, a["duty"], path, load_mapping(RESOURCES / "imports" / "city12345.toml")
+    )
+    first, second, third = (svc.order_id(n) for _r, n in report.registered)
+    hop = svc.dispatch(a["dispatcher"], first, county.units["town1"]).value[0]
+    svc.accept(a["h_town1"], first, hop)
+    svc.submit_result(a["h_town1"], first, hop, "已责令停工")
+    svc.review(a["supervisor"], first, True)
+    svc.transfer(a["dispatcher"], second, "市12345平台", "不属本县管辖")
+    out = tmp_path / "answers.csv"
+    assert main.main(["--db", db_url, "answers", "--source", "city12345", "--out", str(out)]) == 0
+    assert "2 answers and returns for city12345" in capsys.readouterr().out
+    lines = out.read_bytes().decode("utf-8-sig").splitlines()
+    rows = list(csv.reader(lines))
+    assert rows[0] == ["工单编号", "本地编号", "类型", "内容", "承办单位", "时间"]
+    assert [r[:5] for r in rows[1:]] == [
+        ["SJ-1", report.registered[0][1], "办结", "已责令停工", "第1镇"],
+        ["SJ-2", report.registered[1][1], "退回", "不属本县管辖（转至市12345平台）", ""],
+    ]
+    assert third  # still open: owes nothing yet
+    later = tmp_path / "later.csv"
+    since = ["--since", "2999-01-01 00:00"]
+    assert (
+        main.main(["--db", db_url, "answers", "--source", "city12345", "--out", str(later), *since])
+        == 0
+    )
+    assert len(later.read_bytes().decode("utf-8-sig").splitlines()) == 1  # the header alone
+    with pytest.raises(SystemExit) as bad:  # argparse: a clear message, exit code 2
+        main.main(["--db", db_url, "answers", "--source", "x", "--out", "f", "--since", "昨天"])
+    assert bad.value.code == 2
+    assert "not a local time" in capsys.readouterr().err
