@@ -205,7 +205,7 @@ _UNIT_STATES = (OrderState.DISPATCHED, OrderState.IN_PROGRESS, OrderState.PAUSED
 _URGENCY_RANK = {"critical": 0, "urgent": 1, "normal": 2}
 
 
-def _next(col: ColumnElement[datetime]) -> ColumnElement[datetime]:
+def next_limit(col: ColumnElement[datetime]) -> ColumnElement[datetime]:
     """The earliest of an open limit's times for the order in the outer query."""
     return (
         select(func.min(col))
@@ -214,15 +214,15 @@ def _next(col: ColumnElement[datetime]) -> ColumnElement[datetime]:
     )
 
 
-class _Sql:
+class QueueSql:
     """The expressions of one scope, built once per query."""
 
     def __init__(self, scope: Scope, now: datetime, own_level: int, county_level: int) -> None:
         self.scope = scope
         self.own_level = own_level
         self.county_level = county_level
-        self.due = _next(time_limits.c.due_at).label("due_at")
-        self.warn = _next(time_limits.c.warn_at).label("warn_at")
+        self.due = next_limit(time_limits.c.due_at).label("due_at")
+        self.warn = next_limit(time_limits.c.warn_at).label("warn_at")
         clock = func.coalesce(orders.c.paused_at, literal(now, orders.c.registered_at.type))
         self.overdue = self.due < clock
         self.warning = and_(self.warn <= clock, self.due >= clock)
@@ -345,9 +345,9 @@ def _search(text: str) -> ColumnElement[bool] | None:
     return and_(*conds)
 
 
-def _sql(actor: Actor, org: OrgDirectory, scope: Scope, now: datetime) -> _Sql:
+def _sql(actor: Actor, org: OrgDirectory, scope: Scope, now: datetime) -> QueueSql:
     county = panels_for(org, None)[0].level
-    return _Sql(scope, now, org.get(actor.unit_id).level, county)
+    return QueueSql(scope, now, org.get(actor.unit_id).level, county)
 
 
 def page(
@@ -424,7 +424,7 @@ def page(
     return [_row(r, now) for r in conn.execute(stmt)]
 
 
-def _order(query: QueueQuery, sql: _Sql) -> list[ColumnElement[object]]:
+def _order(query: QueueQuery, sql: QueueSql) -> list[ColumnElement[object]]:
     desc = query.descending
     if query.sort is Sort.NUMBER:
         key: ColumnElement[object] = orders.c.number

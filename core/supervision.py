@@ -8,7 +8,7 @@
 - ``pending_requests``: pause (挂账) and extension (延期) requests awaiting a decision.
 
 The SLA conditions, the scope and the "next deadline" lookups are ``core.queues``'s own
-expressions (``_Sql``): the same warning and overdue as the work queues, at the same
+expressions (``QueueSql``): the same warning and overdue as the work queues, at the same
 cost (open orders only, deadlines from ``ix_time_limits_order_open``). Codes, not
 sentences: the reasons of a suggestion are codes the desktop translates.
 """
@@ -33,7 +33,7 @@ from core.domain.events import EventKind
 from core.domain.ids import OrderId
 from core.errors import FieldError, ValidationError
 from core.org import OrgDirectory, is_within
-from core.queues import Scope, _next, _Sql, panels_for
+from core.queues import QueueSql, Scope, next_limit, panels_for
 from core.resources import RESOURCES
 from core.storage.schema import events, orders, time_limits, users
 
@@ -204,9 +204,9 @@ def supervision_scope(actor: Actor, org: OrgDirectory) -> Scope:
     return Scope(None if everything else inside, None, (), panels_for(org, None))
 
 
-def _sql(org: OrgDirectory, scope: Scope, now: datetime) -> _Sql:
+def _sql(org: OrgDirectory, scope: Scope, now: datetime) -> QueueSql:
     county = panels_for(org, None)[0].level
-    return _Sql(scope, now, county, county)
+    return QueueSql(scope, now, county, county)
 
 
 def _holder() -> ColumnElement[int]:
@@ -305,7 +305,7 @@ def late_orders(
     """The unit's warning and overdue orders, longest overdue first; the page's notices
     come in one more query on the events of those orders alone."""
     sql = _sql(org, scope, now)
-    start = _next(time_limits.c.start_at).label("cycle_start")
+    start = next_limit(time_limits.c.start_at).label("cycle_start")
     stmt = (
         select(
             orders.c.id,
