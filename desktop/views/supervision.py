@@ -123,6 +123,7 @@ class SupervisionPage(QWidget):
         self.tabs.addTab(self.requests, self.tr("Approvals"))
         self.appeals = build_appeals_tab(session, lanes, hub, self.tabs, self.tasks)
         self.appeals.order_did_open.connect(self.order_did_open)
+        self.appeals.rows_did_load.connect(self._appeals_counted)
         self.tabs.addTab(self.appeals, self.tr("Appeals"))
 
         top = QHBoxLayout()
@@ -580,6 +581,10 @@ class SupervisionPage(QWidget):
         self.action_did_finish.emit(outcome)
 
     # --- closing ----------------------------------------------------------------------------
+
+    def _appeals_counted(self, n: int) -> None:
+        index = self.tabs.indexOf(self.appeals)
+        self.tabs.setTabText(index, self.tr("Appeals {n}").format(n=n) if n else self.tr("Appeals"))
 
     def close_page(self) -> None:
         """The window closes: stop listening and cancel what is running."""

@@ -3261,6 +3261,10 @@ added by {who}</source>
         <source>{n} denied.</source>
         <translation>已不同意 {n} 件。</translation>
     </message>
+    <message>
+        <source>Appeals {n}</source>
+        <translation>申诉 {n}</translation>
+    </message>
 </context>
 <context>
     <name>TextDialog</name>

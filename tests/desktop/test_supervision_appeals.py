@@ -5,6 +5,7 @@ exactly as core computes it. The scenario is tests/core/test_marks.py's (order A
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from pytestqt.qtbot import QtBot
@@ -20,6 +21,7 @@ from desktop.lanes import Lanes
 from desktop.widgets.supervision_appeals import AppealsTab
 from tests.core.test_marks import BASE, mar, mark, town1, two  # noqa: F401 - the fixture
 from tests.desktop.helpers import start_hub
+from tests.desktop.test_screens import lang, save  # noqa: F401 - the fixture
 from tests.desktop.test_supervision_page import close_page, open_page
 
 
@@ -60,6 +62,7 @@ def test_appeals_are_decided_on_the_supervision_page(
     tab = page.appeals
     page.tabs.setCurrentWidget(tab)
     qtbot.waitUntil(lambda: tab.settled and len(tab.model.rows) == 2, timeout=5000)
+    assert page.tabs.tabText(page.tabs.indexOf(tab)) == "Appeals 2"
     assert [r.kind for r in tab.model.rows] == [MarkKind.LATE, MarkKind.UNSATISFIED]
     reason = tab.model.data(tab.model.index(0, 5))
     assert reason == "村道塌方，无法进村"
@@ -87,4 +90,35 @@ def test_appeals_are_decided_on_the_supervision_page(
     with qtbot.waitSignal(page.order_did_open, timeout=1000) as opened:
         tab.open_current()
     assert opened.args == [order]
+    close_page(qtbot, page)
+
+
+def test_the_appeals_tab_renders(
+    qtbot: QtBot,
+    store: Store,
+    svc: OrderService,
+    two: dict[str, int],  # noqa: F811
+    actors: dict[str, Actor],
+    lanes: Lanes,
+    hub: ChangeHub,
+    clock: ManualClock,
+    lang: str,  # noqa: F811 - the fixture
+    tmp_path: Path,
+) -> None:
+    a, order = actors, two["A"]
+    clock.set(mar(12, 10))
+    accept = mark(svc, order, MarkKind.LATE, "accept")
+    marks.appeal(
+        svc, a["h_town1"], order, "late", accept.target, "村道塌方，车辆无法进村，次日签收"
+    )
+    page = open_page(qtbot, store, a["supervisor"], lanes, hub)
+    page.tabs.setCurrentWidget(page.appeals)
+    qtbot.waitUntil(
+        lambda: page.appeals.settled and len(page.appeals.model.rows) == 1, timeout=5000
+    )
+    save(page, f"supervision_appeals_{lang}", tmp_path)
+    page.appeals.ask("upheld")
+    assert page.appeals.dialog is not None
+    save(page.appeals.dialog, f"supervision_appeal_dialog_{lang}", tmp_path)
+    page.appeals.dialog.reject()
     close_page(qtbot, page)
