@@ -54,3 +54,9 @@ class EventKind(StrEnum):
     # time conditions, written by the service process
     LIMIT_WARNED = "limit_warned"
     LIMIT_OVERDUE = "limit_overdue"
+    # not about one order (order_id is NULL): they wake the screens that show them
+    FEED_RECEIVED = "feed_received"  # a machine-feed alert waits as 待确认 (core.feeds)
+    FEED_DECIDED = "feed_decided"  # confirmed (an order registered) or dismissed
+    ALERT_RAISED = "alert_raised"  # an early-warning rule fired (core.warning)
+    ALERT_ACKNOWLEDGED = "alert_acknowledged"
+    ALERT_CLOSED = "alert_closed"

@@ -58,6 +58,9 @@ WRITTEN = {
     "attachments": "SELECT, INSERT",
     "attachment_blobs": "SELECT, INSERT",
     "order_locks": "SELECT, INSERT, UPDATE, DELETE",
+    # county-wide (migration 0013): the service process inserts; users decide and acknowledge
+    "feed_items": "SELECT, UPDATE",
+    "alerts": "SELECT, UPDATE",
 }
 # Readable except these columns (SELECT is granted column by column).
 WITHHELD = {

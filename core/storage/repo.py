@@ -7,6 +7,7 @@ both end here, so they write the same rows and the same events.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 from typing import Any
 from weakref import WeakKeyDictionary
 
@@ -14,7 +15,7 @@ from sqlalchemy import Connection, Engine, and_, bindparam, insert, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from core.domain.events import EVENT_FORMAT
+from core.domain.events import EVENT_FORMAT, EventKind
 from core.domain.ids import OrderId
 from core.errors import NotFound, StaleVersion
 from core.storage import ids
@@ -370,3 +371,39 @@ def _mark_clean(agg: Aggregate) -> None:
     agg.originals.update({("hops", h.id): as_row(h) for h in agg.hops})
     agg.originals.update({("time_limits", lim.id): as_row(lim) for lim in agg.limits})
     agg.events = []
+
+
+def write_notice(
+    conn: Connection,
+    kind: EventKind,
+    at: datetime,
+    payload: dict[str, Any],
+    *,
+    actor_user_id: int | None = None,
+    actor_unit_id: int | None = None,
+    reason: str | None = None,
+) -> int:
+    """An event about no one order (order_id NULL): a feed item or an alert changed.
+    It takes the next gapless event id like any other, so every screen's stream sees it
+    (a PostgreSQL NOTIFY wakes them, SQLite's poll finds it). Returns its id."""
+    event_id = ids.allocate(conn, "events", 1)
+    conn.execute(
+        insert(events).values(
+            id=event_id,
+            order_id=None,
+            order_version=None,
+            hop_id=None,
+            kind=kind.value,
+            format=EVENT_FORMAT,
+            actor_user_id=actor_user_id,
+            actor_unit_id=actor_unit_id,
+            at=at,
+            from_state=None,
+            to_state=None,
+            reason=reason,
+            overdue=False,
+            payload=payload,
+            private_payload=None,
+        )
+    )
+    return event_id

@@ -414,3 +414,58 @@ published_periods = Table(
     Column("rules_hash", String(64), nullable=False),
     Column("figures", Json, nullable=False),
 )
+
+# --- machine feeds and early warning ---------------------------------------------------
+
+# An alert from an IoT or video source (core.feeds). Unless its source auto-registers, it
+# waits here as 待确认 until a duty officer confirms it (an order is registered) or
+# dismisses it (a false alarm never becomes intake). One row per source and source id:
+# a repeated message is a duplicate, not a second alert.
+feed_items = Table(
+    "feed_items",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("source", String(40), nullable=False),
+    Column("source_id", String(128), nullable=False),
+    Column("kind", String(16), nullable=False),  # iot, video
+    Column("received_at", UTCDateTime, nullable=False),
+    Column("occurred_at", UTCDateTime, nullable=False),
+    Column("category_code", String(16), nullable=True),
+    Column("title", Text, nullable=False),
+    Column("address", Text, nullable=True),
+    Column("lon", Float, nullable=True),
+    Column("lat", Float, nullable=True),
+    Column("unit_id", Integer, ForeignKey("units.id"), nullable=True),  # the grid found
+    Column("payload", Json, nullable=False),  # the message as received (validated)
+    Column("status", String(12), nullable=False),  # pending, confirmed, dismissed, registered
+    Column("decided_at", UTCDateTime, nullable=True),
+    Column("decided_by", Integer, ForeignKey("users.id"), nullable=True),
+    Column("decision_note", Text, nullable=True),
+    Column("order_id", BigInteger, ForeignKey("orders.id"), nullable=True),
+    UniqueConstraint("source", "source_id", name="uq_feed_items_source"),
+    Index("ix_feed_items_status_received", "status", "received_at"),
+)
+
+# An early-warning alert (core.warning): raised by a rule, acknowledged by someone, closed.
+# ``key`` names what the rule saw (the grid and window of a cluster, the caller of a repeat),
+# so a rule run again over the same orders raises nothing twice.
+alerts = Table(
+    "alerts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("rule", String(32), nullable=False),
+    Column("key", String(200), nullable=False),
+    Column("severity", String(8), nullable=False),  # red, orange, yellow
+    Column("title", Text, nullable=False),
+    Column("detail", Json, nullable=False),
+    Column("unit_id", Integer, ForeignKey("units.id"), nullable=True),
+    Column("raised_at", UTCDateTime, nullable=False),
+    Column("status", String(12), nullable=False),  # raised, acknowledged, closed
+    Column("acknowledged_at", UTCDateTime, nullable=True),
+    Column("acknowledged_by", Integer, ForeignKey("users.id"), nullable=True),
+    Column("closed_at", UTCDateTime, nullable=True),
+    Column("closed_by", Integer, ForeignKey("users.id"), nullable=True),
+    Column("close_note", Text, nullable=True),
+    UniqueConstraint("rule", "key", name="uq_alerts_rule_key"),
+    Index("ix_alerts_status_raised", "status", "raised_at"),
+)
