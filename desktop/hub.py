@@ -84,6 +84,7 @@ class ChangeHub(QObject):
         self.link = Link(LinkState.CONNECTING, None)
         self.delivered = after
         self._thread_started = False
+        self._stopped = False
 
     @classmethod
     def for_store(cls, store: Store, after: int, **kw: Any) -> ChangeHub:
@@ -97,7 +98,10 @@ class ChangeHub(QObject):
             self.subscription.start_thread()
 
     def stop(self) -> None:
-        """The thread ends at its next wake-up (within a second); it owns no widget."""
+        """The thread ends at its next wake-up (within a second); it owns no widget. What
+        it reads meanwhile may still be queued to the UI thread: a stopped hub drops it,
+        so nothing changes (and no timer starts) after ``stop``."""
+        self._stopped = True
         self.subscription.stop()
         self._timer.stop()
 
@@ -120,6 +124,8 @@ class ChangeHub(QObject):
     # --- from the stream -------------------------------------------------------------------
 
     def _collect(self, batch: list[StreamEvent]) -> None:
+        if self._stopped:
+            return
         for ev in batch:
             origin = self._own.pop(ev.id, None)
             if ev.order_id is not None:
@@ -144,6 +150,8 @@ class ChangeHub(QObject):
         self.changes_did_arrive.emit(changes)
 
     def _linked(self, link: Link) -> None:
+        if self._stopped:
+            return
         changed = link.state is not self.link.state
         self.link = link
         if changed:
