@@ -71,8 +71,8 @@ class ChangeHub(QObject):
             self._link_did_report.emit,
             poll_interval=poll_interval,
         )
-        self._batch_did_arrive.connect(self._collect)
-        self._link_did_report.connect(self._linked)
+        self._batch_did_arrive.connect(self._thread_batch)
+        self._link_did_report.connect(self._thread_link)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(coalesce_ms)
@@ -123,9 +123,15 @@ class ChangeHub(QObject):
 
     # --- from the stream -------------------------------------------------------------------
 
+    def _thread_batch(self, batch: list[StreamEvent]) -> None:
+        if not self._stopped:
+            self._collect(batch)
+
+    def _thread_link(self, link: Link) -> None:
+        if not self._stopped:
+            self._linked(link)
+
     def _collect(self, batch: list[StreamEvent]) -> None:
-        if self._stopped:
-            return
         for ev in batch:
             origin = self._own.pop(ev.id, None)
             if ev.order_id is not None:
@@ -150,8 +156,6 @@ class ChangeHub(QObject):
         self.changes_did_arrive.emit(changes)
 
     def _linked(self, link: Link) -> None:
-        if self._stopped:
-            return
         changed = link.state is not self.link.state
         self.link = link
         if changed:
