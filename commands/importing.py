@@ -51,29 +51,11 @@ def register(sub: Any) -> None:
 
 
 def registering_user(store: Any, username: str | None) -> Any:
-    """The user the imported orders are registered by: ``username``, else the first active
-    duty officer of the county centre; None when there is none."""
-    from sqlalchemy import select
+    """``username`` if active, else the first active duty officer of the county centre
+    (``core.auth.acting_user``); None when there is none."""
+    from core.auth import acting_user
 
-    from core.auth import load_actor
-    from core.domain.enums import Role
-    from core.storage.db import read_tx
-    from core.storage.schema import user_roles, users
-
-    with read_tx(store.engine) as conn:
-        q = select(users.c.id).where(users.c.active.is_(True))
-        if username is not None:
-            q = q.where(users.c.username == username)
-        else:
-            root = store.reference().org.territory_root()
-            q = (
-                q.join(user_roles, user_roles.c.user_id == users.c.id)
-                .where(user_roles.c.role == Role.DUTY_OFFICER.value)
-                .where(users.c.unit_id == (root.id if root else -1))
-                .order_by(users.c.id)
-            )
-        uid = conn.execute(q.limit(1)).scalar()
-        return None if uid is None else load_actor(conn, uid)
+    return acting_user(store, username)
 
 
 def run(args: argparse.Namespace) -> int:

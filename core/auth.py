@@ -8,6 +8,7 @@ import hmac
 import secrets
 from collections.abc import Iterable
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, func, insert, select, text
 
@@ -16,6 +17,9 @@ from core.domain.enums import Role
 from core.domain.ids import UnitId, UserId
 from core.errors import AuthError, FieldError, NotFound, ValidationError
 from core.storage.schema import units, user_roles, users
+
+if TYPE_CHECKING:
+    from core.store import Store
 
 # Interactive-login cost: about 50 ms on a workstation, 16 MiB of memory.
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
@@ -154,3 +158,25 @@ def login(conn: Connection, username: str, password: str) -> Actor:
     if not verify_password(password, str(stored or "")) or not row.active:
         raise AuthError()
     return load_actor(conn, row.id)
+
+
+def acting_user(store: Store, username: str | None) -> Actor | None:
+    """Whom an unattended job acts as: ``username`` if active, else the first active duty
+    officer of the county centre; None when there is none (``main.py import --as``, the
+    feeds' auto-registering sources, ``main.py alerts``)."""
+    from core.storage.db import read_tx
+
+    with read_tx(store.engine) as conn:
+        q = select(users.c.id).where(users.c.active.is_(True))
+        if username is not None:
+            q = q.where(users.c.username == username)
+        else:
+            root = store.reference().org.territory_root()
+            q = (
+                q.join(user_roles, user_roles.c.user_id == users.c.id)
+                .where(user_roles.c.role == Role.DUTY_OFFICER.value)
+                .where(users.c.unit_id == (root.id if root else -1))
+                .order_by(users.c.id)
+            )
+        uid = conn.execute(q.limit(1)).scalar()
+        return None if uid is None else load_actor(conn, uid)

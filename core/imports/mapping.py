@@ -284,6 +284,8 @@ def load_mapping(path: Path, county_tz: str = "Asia/Shanghai") -> ImportMapping:
 
 
 def _cell(row: Mapping[str, Any], col: Column) -> str:
+    if len(col.names) == 1:
+        return str(row.get(col.names[0]) or "").strip()
     parts = [str(row.get(n) or "").strip() for n in col.names]
     return " · ".join(p for p in parts if p)
 

@@ -1,7 +1,9 @@
 """Loading order aggregates and writing them back, with their events, in one transaction.
 
-``flush`` is the only writer of order rows. The single-order API and the batch path
-both end here, so they write the same rows and the same events.
+``flush`` writes order rows for every action. The single-order API and the batch path
+both end here, so they write the same rows and the same events. The import's bulk
+registration writes new orders through ``core.storage.bulk`` instead, rows built without
+aggregates; tests/core/test_bulk_intake.py holds it to what ``flush`` writes.
 """
 
 from __future__ import annotations

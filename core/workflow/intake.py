@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from core.domain.actor import Actor
 from core.domain.enums import (
     OPEN_STATES,
     PHONE_OPTIONAL_CHANNELS,
@@ -93,7 +94,15 @@ class CleanDraft:
     extra_callers: list[tuple[str | None, Phone | None]]
 
 
+_ENUM_VALUES: dict[type, frozenset[str]] = {}
+
+
 def _enum_error(errors: list[FieldError], name: str, value: Any, enum: type) -> None:
+    values = _ENUM_VALUES.get(enum)
+    if values is None:
+        values = _ENUM_VALUES[enum] = frozenset(m.value for m in enum)  # type: ignore[attr-defined]
+    if type(value) is str and value in values:
+        return  # a plain member value: what enum(value) accepts, without the call
     try:
         enum(value)
     except ValueError:
@@ -292,15 +301,26 @@ def _phone_columns(phone: Phone | None) -> dict[str, Any]:
     }
 
 
-def register(ctx: Ctx, draft: OrderDraft) -> Aggregate:
-    """制单. Validates everything first; returns the new aggregate (not yet stored)."""
+def require_intake(ctx: Ctx) -> Actor:
+    """The acting user, if they may register orders."""
     actor = ctx.actor
     if actor is None:
         from core.errors import PermissionDenied
 
         raise PermissionDenied("user_required")
     require_role(actor, *CENTRE_INTAKE)
-    clean = validate_draft(ctx, draft)
+    return actor
+
+
+def register(ctx: Ctx, draft: OrderDraft) -> Aggregate:
+    """制单. Validates everything first; returns the new aggregate (not yet stored)."""
+    require_intake(ctx)
+    return register_clean(ctx, validate_draft(ctx, draft))
+
+
+def register_clean(ctx: Ctx, clean: CleanDraft) -> Aggregate:
+    """制单 of a draft ``validate_draft`` passed (the batch path validates only once)."""
+    actor = require_intake(ctx)
     now = ctx.now
     local_year = now.astimezone(ctx.ref.tz).year
     order = OrderRec(

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
+from operator import attrgetter
 from typing import Any
 
 from core.domain.enums import HopRole, HopState, LimitKind, OrderState
@@ -170,10 +172,14 @@ def shown_caller(
 def _split(
     values: dict[str, Any], private: tuple[str, ...]
 ) -> tuple[dict[str, Any], dict[str, Any]]:
-    return (
-        {k: v for k, v in values.items() if k not in private},
-        {k: v for k, v in values.items() if k in private},
-    )
+    """(the other keys, the ``private`` keys), each in the order ``values`` has them."""
+    present = [k for k in private if k in values]
+    public = dict(values)
+    for key in present:
+        del public[key]
+    if len(present) > 1:
+        present.sort(key=list(values).index)
+    return public, {k: values[k] for k in present}
 
 
 def split_private(payload: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any] | None]:
@@ -215,6 +221,10 @@ def merge_private(payload: dict[str, Any], private: dict[str, Any] | None) -> di
 
 
 _NAMES: dict[type, tuple[str, ...]] = {}
+# Per record type: its column names, a getter of all their values at once, and the
+# columns whose annotation allows a list or a dict (the only values ``as_row`` copies).
+_RowPlan = tuple[tuple[str, ...], Callable[[Any], tuple[Any, ...]], tuple[str, ...]]
+_ROW_PLANS: dict[type, _RowPlan] = {}
 
 
 def names(rec_type: type) -> tuple[str, ...]:
@@ -225,16 +235,34 @@ def names(rec_type: type) -> tuple[str, ...]:
     return found
 
 
+def _row_plan(rec_type: type) -> _RowPlan:
+    plan = _ROW_PLANS.get(rec_type)
+    if plan is None:
+        cols = names(rec_type)
+        containers = tuple(
+            f.name
+            for f in fields(rec_type)
+            if any(word in str(f.type) for word in ("list", "dict", "Any"))
+        )
+        getter = attrgetter(*cols)
+        get = getter if len(cols) > 1 else (lambda rec: (getter(rec),))
+        plan = _ROW_PLANS[rec_type] = (cols, get, containers)
+    return plan
+
+
 def as_row(rec: Any) -> dict[str, Any]:
-    """Column values of a record; lists and dicts are copied so snapshots stay put."""
-    out: dict[str, Any] = {}
-    for name in names(type(rec)):
-        value = getattr(rec, name)
+    """Column values of a record; lists and dicts are copied so snapshots stay put.
+
+    Only the columns typed to hold a list or a dict are looked at for copying: a record
+    is a row of scalars otherwise, and flush builds many of these."""
+    cols, get, containers = _row_plan(type(rec))
+    out = dict(zip(cols, get(rec), strict=True))
+    for name in containers:
+        value = out[name]
         if isinstance(value, dict):
-            value = dict(value)
+            out[name] = dict(value)
         elif isinstance(value, list):
-            value = [dict(v) if isinstance(v, dict) else v for v in value]
-        out[name] = value
+            out[name] = [dict(v) if isinstance(v, dict) else v for v in value]
     return out
 
 

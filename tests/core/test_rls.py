@@ -308,6 +308,32 @@ def test_the_service_works_end_to_end_as_user_roles(rls: Rls) -> None:
         svc.dispatch(me, rls.o["town2"], u["town1"])
 
 
+def test_an_import_as_a_user_role_inserts_under_row_security(rls: Rls) -> None:
+    """COPY is refused where row-level security applies: the bulk registration of an
+    import then inserts row by row, and writes what the batch path writes."""
+    town = open_store(rls.url_as("town1_duty"), clock=rls.clock)
+    rls.engines.append(town.engine)
+    with town.engine.connect() as conn:
+        me = login(conn, "town1_duty", PASSWORD)
+        assert conn.exec_driver_sql("SELECT row_security_active('orders')").scalar() is True
+    svc = OrderService(town)
+    drafts = [
+        draft("town1v1g1", external_source="x", external_ref="1"),
+        draft("town1v1g2", answer_on_spot="已答复", external_source="x", external_ref="2"),
+        draft("town2v1g1", external_source="x", external_ref="3"),  # outside town 1: refused
+    ]
+    got = svc.register_bulk(me, drafts)
+    assert [i for i, _ in got.rejected] == [2] and got.event_count == 3
+    with rls.owner.connect() as conn:
+        for oid in got.registered:
+            assert differences(conn, oid) == []
+        stored = conn.execute(
+            select(orders.c.phone, orders.c.caller_name).where(orders.c.id.in_(got.registered))
+        ).all()
+    assert [tuple(r) for r in stored] == [(PHONE, "王先生")] * 2
+    assert set(got.registered) <= rls.ids("town1_duty", "select id from orders")
+
+
 def test_intake_lookups_and_queues_work_as_user_roles(rls: Rls) -> None:
     """The caller history reads numbers the role may not select (through
     cc_orders_of_phone); duplicates and the work queues run under row-level security."""
