@@ -4,6 +4,8 @@
     python main.py --db URL ...         any command against another database
     python main.py db upgrade|current|check
     python main.py info | calendar … | policy … | stats … | publish … | report …
+    python main.py service [--feed-port N] | feed send|list|confirm|dismiss …
+    python main.py alerts list|ack ID|close ID --note T|check [--dry-run]   (预警研判)
 
 Heavy imports stay inside functions, so ``--help`` and the sub-commands start fast.
 """
@@ -30,6 +32,8 @@ COMMANDS = (
     "roles",
     "import",
     "answers",
+    "feed",
+    "alerts",
 )
 # A command whose name is a Python keyword lives in a module named otherwise.
 MODULES = {"import": "importing"}

@@ -1,10 +1,12 @@
 """The service process: what must happen when nobody clicks.
 
-A ``Job`` is one periodic task (write 临期/超期 marks, close expired unreachable visits;
-later the early-warning rules and the machine feeds). ``Jobs`` runs the ones that are due
-and isolates their failures. ``ServiceProcess`` is ``python main.py service``: one instance
-per database (``core.storage.singleton``), a cycle every ``interval`` seconds, and a
-heartbeat in ``settings`` so screens can warn when nothing runs (``service_status``).
+A ``Job`` is one periodic task (write 临期/超期 marks, close expired unreachable visits,
+run the early-warning rules). ``Jobs`` runs the ones that are due and isolates their
+failures. A ``Hosted`` service (the machine feeds' listener, core.feeds.host) runs while
+this instance holds the lock, with a job that polls it every cycle. ``ServiceProcess`` is
+``python main.py service``: one instance per database (``core.storage.singleton``), a cycle
+every ``interval`` seconds, and a heartbeat in ``settings`` so screens can warn when
+nothing runs (``service_status``).
 On SQLite the workstation runs the same ``Jobs`` in-process (desktop/service_runner.py).
 """
 
@@ -19,7 +21,8 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from pathlib import Path
+from typing import Any, Protocol
 
 from sqlalchemy import Engine, func, insert, select, update
 
@@ -50,6 +53,20 @@ class Job:
     run: Callable[[], int]
     every: float = 0.0  # seconds between runs; 0: every cycle
     next_at: float = field(default=0.0, repr=False)
+
+
+class Hosted(Protocol):
+    """Something that runs only on the active instance: started when the lock is taken,
+    stopped when the work ends, polled once a cycle (``poll`` returns what it handled).
+    None of the three may raise."""
+
+    name: str
+
+    def start(self) -> None: ...
+
+    def stop(self) -> None: ...
+
+    def poll(self) -> int: ...
 
 
 @dataclass(frozen=True)
@@ -115,10 +132,12 @@ def default_jobs(
 ) -> list[Job]:
     """What every service instance (or SQLite workstation) runs. A long-lived service
     process re-reads the calendar and policy now and then: administrators change them
-    from other processes."""
+    from other processes. The early-warning rules run every ``[service] every_seconds``
+    of resources/early_warning.toml (re-read when the file changes)."""
     jobs = [
         Job("time_conditions", lambda: until_done(lambda: svc.mark_time_conditions(batch))),
         Job("expired_visits", lambda: svc.close_expired_visits(batch)),
+        early_warning(svc),
     ]
     if reload_reference_every is not None:
 
@@ -129,6 +148,22 @@ def default_jobs(
         first = time.monotonic() + reload_reference_every  # the store has just loaded it
         jobs.insert(0, Job("reference", reload, every=reload_reference_every, next_at=first))
     return jobs
+
+
+def early_warning(svc: OrderService, rules: Path | None = None) -> Job:
+    """The early-warning job (core.warning). A broken rules file leaves the job failing
+    (logged each run, the other jobs go on) until it is fixed; the pace is then 60 s."""
+    from core.errors import ValidationError
+    from core.warning.config import WARNING_FILE, RulesFile
+    from core.warning.run import early_warning_job
+
+    source = RulesFile(rules or WARNING_FILE)
+    try:
+        every = source.current().service.every_seconds
+    except (ValidationError, OSError) as exc:
+        log.error("the early-warning rules %s were refused: %s", source.path, exc)
+        every = 60.0
+    return Job("early_warning", early_warning_job(svc, source), every=every)
 
 
 def is_connection_error(exc: BaseException) -> bool:
@@ -253,6 +288,7 @@ class ServiceProcess:
         lock: InstanceLock | None = None,
         standby_poll: float = STANDBY_POLL,
         mode: str = "service",
+        hosted: Sequence[Hosted] = (),
     ) -> None:
         if interval <= 0:
             raise ValueError("interval must be positive")
@@ -261,7 +297,8 @@ class ServiceProcess:
         if jobs is None:
             reload_every = REFERENCE_RELOAD if mode == "service" else None
             jobs = default_jobs(OrderService(store), reload_reference_every=reload_every)
-        self.jobs = Jobs(jobs)
+        self.hosted = list(hosted)
+        self.jobs = Jobs([*jobs, *(Job(h.name, h.poll) for h in self.hosted)])
         self.lock = lock if lock is not None else instance_lock(store.engine)
         self.standby_poll = standby_poll
         self.mode = mode
@@ -340,6 +377,8 @@ class ServiceProcess:
             )
             self.started_at = None
             try:
+                for h in self.hosted:
+                    h.start()
                 self._work(once)
             finally:
                 self._finish()
@@ -360,6 +399,11 @@ class ServiceProcess:
             self.stopping.wait(self.interval)
 
     def _finish(self) -> None:
+        for h in self.hosted:
+            try:
+                h.stop()
+            except Exception:
+                log.exception("stopping %s failed", h.name)
         if self.lock.held:
             try:
                 self._beat(stopped=True)

@@ -165,9 +165,10 @@ def test_the_migration_upgrades_and_downgrades(db_url: str, svc: OrderService) -
     try:
         with engine.begin() as conn:
             command.downgrade(migrate.alembic_config(conn), "0010")
-        assert "published_periods" not in inspect(engine).get_table_names()
+        gone = {"published_periods", "feed_items", "alerts"}  # 0011 and 0013 taken back
+        assert not gone & set(inspect(engine).get_table_names())
         migrate.upgrade(engine)
-        assert "published_periods" in inspect(engine).get_table_names()
-        assert migrate.database_revision(engine) == migrate.code_revision() == "0012"
+        assert gone <= set(inspect(engine).get_table_names())
+        assert migrate.database_revision(engine) == migrate.code_revision()
     finally:
         engine.dispose()
