@@ -4,7 +4,10 @@
 - 工作队列 the dispatch panels (everyone who dispatches, handles, reviews or visits);
 - 全部工单 every order the user may see, newest first;
 - 考核评价 assessment (supervisors, commanders, administrators): indicators, scores, ranks;
-- 督办 supervision (the same roles): late orders by unit, notices, approvals.
+- 督办 supervision (the same roles): late orders by unit, notices, approvals;
+- 预警研判 early warning (the centre's duty officers, shift leads, supervisors, commanders):
+  the alerts and the machine feeds' 待确认 items. Above every page, a banner shows the
+  newest alert nobody has acknowledged, with a signal when one is raised (``AlertWatch``).
 
 Pages are built when first shown, so start-up pays for the first page only. The page,
 the window's geometry and the list columns are restored on the next start.
@@ -37,11 +40,15 @@ from desktop.feed import OrderFeed, Session, Snapshot
 from desktop.hub import ChangeHub, Changes
 from desktop.lanes import Lanes, Rerun, TaskOwner, async_slot
 from desktop.settings import AppSettings
+from desktop.views.alert_watch import AlertWatch
 from desktop.views.order_editor import OrderEditor
 from desktop.views.queues import QueuesPage
+from desktop.widgets.alert_banner import AlertBanner
+from desktop.widgets.alert_data import watches_alerts
 from desktop.widgets.order_table import OrderTableModel, OrderTableView
 
 if TYPE_CHECKING:
+    from desktop.views.alerts import AlertsPage
     from desktop.views.assessment import AssessmentPage
     from desktop.views.intake import IntakeForm
     from desktop.views.supervision import SupervisionPage
@@ -51,8 +58,8 @@ SERVICE_CHECK_MS = 30_000
 PAGE_KEY = "main/page"
 EDITOR_KEY = "order_editor"
 INTAKE, QUEUES, ORDERS = "intake", "queues", "orders"
-ASSESSMENT, SUPERVISION = "assessment", "supervision"
-PAGES = (INTAKE, QUEUES, ORDERS, ASSESSMENT, SUPERVISION)  # Ctrl+1..5
+ASSESSMENT, SUPERVISION, ALERTS = "assessment", "supervision", "alerts"
+PAGES = (INTAKE, QUEUES, ORDERS, ASSESSMENT, SUPERVISION, ALERTS)  # Ctrl+1..6
 ASSESSORS = (Role.SUPERVISOR, Role.LEADER, Role.ADMIN)
 
 
@@ -91,6 +98,7 @@ class MainWindow(QMainWindow):
         self.queues: QueuesPage | None = None
         self.assessment: AssessmentPage | None = None
         self.supervision: SupervisionPage | None = None
+        self.alerts: AlertsPage | None = None
         self._ready_sent = False
 
         self.setWindowTitle(self.tr("Command Center — {unit}").format(unit=session.unit_name))
@@ -111,6 +119,9 @@ class MainWindow(QMainWindow):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addWidget(self.banner)
+        self.alert_banner = AlertBanner(session.tz, central)
+        self.alert_banner.show_all_requested.connect(lambda: self.show_page(ALERTS))
+        layout.addWidget(self.alert_banner)
         self.orders_page = QWidget(central)
         top_layout = QVBoxLayout(self.orders_page)
         top_layout.setContentsMargins(12, 10, 12, 12)
@@ -134,6 +145,11 @@ class MainWindow(QMainWindow):
         self._build_pages()
         self._build_status_bar()
         self._build_actions()
+        self.alert_watch: AlertWatch | None = None
+        if watches_alerts(session):
+            self.alert_watch = AlertWatch(session, lanes, hub, self.alert_banner, self)
+            self.alert_watch.alerts_did_load.connect(self._alerts_waiting)
+            self.alert_watch.outcome_did_show.connect(self.statusBar().showMessage)
 
         hub.changes_did_arrive.connect(self._changes_arrived)
         hub.link_did_change.connect(self._link_changed)
@@ -230,6 +246,7 @@ class MainWindow(QMainWindow):
             ORDERS: self.tr("All orders"),
             ASSESSMENT: self.tr("Assessment"),
             SUPERVISION: self.tr("Supervision"),
+            ALERTS: self.tr("Early warning"),
         }
         wanted = []
         if self.session.actor.has(*CENTRE_INTAKE):
@@ -239,6 +256,8 @@ class MainWindow(QMainWindow):
         wanted.append(ORDERS)
         if self.session.actor.has(*ASSESSORS):
             wanted += [ASSESSMENT, SUPERVISION]
+        if watches_alerts(self.session):
+            wanted.append(ALERTS)
         for name in wanted:
             item = QListWidgetItem(names[name], self.nav)
             item.setData(Qt.ItemDataRole.UserRole, name)
@@ -286,6 +305,8 @@ class MainWindow(QMainWindow):
             self.assessment.table.setFocus()
         elif name == SUPERVISION and self.supervision is not None:
             self.supervision.take_focus()
+        elif name == ALERTS and self.alerts is not None:
+            self.alerts.take_focus()
         elif name == ORDERS:
             self.table.setFocus()
             self._fit_columns()
@@ -330,7 +351,30 @@ class MainWindow(QMainWindow):
             self.supervision.order_did_open.connect(self.open_order)
             self.supervision.rows_did_load.connect(lambda n: self._ready(SUPERVISION))
             return self.supervision
+        if name == ALERTS:
+            from desktop.views.alerts import AlertsPage
+
+            self.alerts = AlertsPage(self.session, self.lanes, self.hub, parent=self.stack)
+            self.alerts.order_did_open.connect(self.open_order)
+            self.alerts.rows_did_load.connect(lambda n: self._ready(ALERTS))
+            self.alerts.outcome_did_show.connect(self.statusBar().showMessage)
+            return self.alerts
         return self.orders_page
+
+    def _alerts_waiting(self, alerts: int, items: int) -> None:
+        """The navigation says how much waits for someone there: alerts to acknowledge and
+        feed items to confirm, so the page is found without the banner."""
+        for i in range(self.nav.count()):
+            item = self.nav.item(i)
+            if item.data(Qt.ItemDataRole.UserRole) == ALERTS:
+                name = self.tr("Early warning")
+                item.setText(f"{name} {alerts + items}" if alerts + items else name)
+                item.setToolTip(
+                    self.tr(
+                        "{alerts} alerts to acknowledge, {items} feed alerts to confirm"
+                    ).format(alerts=alerts, items=items)
+                    + " · Ctrl+6"
+                )
 
     def _intake_lookup(self, what: str) -> None:
         if what == "index":  # the category search is built: the form is ready for a call
@@ -510,8 +554,10 @@ class MainWindow(QMainWindow):
         return self.tasks.pending + sum(int(p.tasks.pending) for p in self._built_pages())
 
     def _built_pages(self) -> list[Any]:
-        pages = (self.queues, self.intake, self.assessment, self.supervision)
-        return [p for p in pages if p is not None]
+        pages = (self.queues, self.intake, self.assessment, self.supervision, self.alerts)
+        return [p for p in pages if p is not None] + (
+            [self.alert_watch] if self.alert_watch is not None else []
+        )
 
     async def drain(self) -> None:
         """After closing: wait for the cancelled queries' tasks to unwind."""
@@ -534,6 +580,10 @@ class MainWindow(QMainWindow):
                 self.assessment.close_page()
             if self.supervision is not None:
                 self.supervision.close_page()
+            if self.alerts is not None:
+                self.alerts.close_page()
+            if self.alert_watch is not None:
+                self.alert_watch.shut_down()
             self.settings.save_window(SETTINGS_NAME, self, self.table.horizontalHeader())
             self.window_did_close.emit()
         super().closeEvent(event)

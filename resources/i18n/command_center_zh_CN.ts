@@ -319,6 +319,269 @@
     </message>
 </context>
 <context>
+    <name>AlertBanner</name>
+    <message>
+        <source>Acknowledge</source>
+        <translation>认领</translation>
+    </message>
+    <message>
+        <source>Record that you have seen this alert (Ctrl+Shift+K)</source>
+        <translation>认领：记录您已知悉此预警（Ctrl+Shift+K）</translation>
+    </message>
+    <message>
+        <source>Show all</source>
+        <translation>查看全部</translation>
+    </message>
+    <message>
+        <source>{severity} · {time} · {title}</source>
+        <translation>{severity} · {time} · {title}</translation>
+    </message>
+    <message>
+        <source>({count} more waiting)</source>
+        <translation>（另有 {count} 条待认领）</translation>
+    </message>
+</context>
+<context>
+    <name>AlertModel</name>
+    <message>
+        <source>Severity</source>
+        <translation>级别</translation>
+    </message>
+    <message>
+        <source>Raised</source>
+        <translation>发出时间</translation>
+    </message>
+    <message>
+        <source>Rule</source>
+        <translation>规则</translation>
+    </message>
+    <message>
+        <source>Alert</source>
+        <translation>预警内容</translation>
+    </message>
+    <message>
+        <source>Where</source>
+        <translation>区域</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Acknowledged by</source>
+        <translation>认领人</translation>
+    </message>
+    <message>
+        <source>Whole county</source>
+        <translation>全县</translation>
+    </message>
+</context>
+<context>
+    <name>AlertWatch</name>
+    <message>
+        <source>Command Center alerts</source>
+        <translation>指挥中心预警</translation>
+    </message>
+    <message>
+        <source>Not acknowledged: {why}</source>
+        <translation>未能认领：{why}</translation>
+    </message>
+    <message>
+        <source>Alert acknowledged</source>
+        <translation>预警已认领</translation>
+    </message>
+</context>
+<context>
+    <name>Alerts</name>
+    <message>
+        <source>Red alert</source>
+        <translation>红色预警</translation>
+    </message>
+    <message>
+        <source>Orange alert</source>
+        <translation>橙色预警</translation>
+    </message>
+    <message>
+        <source>Yellow alert</source>
+        <translation>黄色预警</translation>
+    </message>
+    <message>
+        <source>Cluster</source>
+        <translation>聚集</translation>
+    </message>
+    <message>
+        <source>Repeat caller</source>
+        <translation>重复来电</translation>
+    </message>
+    <message>
+        <source>Sensitive words</source>
+        <translation>敏感词</translation>
+    </message>
+    <message>
+        <source>Surge</source>
+        <translation>激增</translation>
+    </message>
+    <message>
+        <source>About to breach</source>
+        <translation>临期</translation>
+    </message>
+    <message>
+        <source>Waiting</source>
+        <translation>待认领</translation>
+    </message>
+    <message>
+        <source>Acknowledged</source>
+        <translation>已认领</translation>
+    </message>
+    <message>
+        <source>Closed</source>
+        <translation>已关闭</translation>
+    </message>
+    <message>
+        <source>To confirm</source>
+        <translation>待确认</translation>
+    </message>
+    <message>
+        <source>Confirmed</source>
+        <translation>已确认立案</translation>
+    </message>
+    <message>
+        <source>Dismissed</source>
+        <translation>已排除</translation>
+    </message>
+    <message>
+        <source>Registered at once</source>
+        <translation>自动立案</translation>
+    </message>
+    <message>
+        <source>Video</source>
+        <translation>视频</translation>
+    </message>
+    <message>
+        <source>IoT sensor</source>
+        <translation>物联感知</translation>
+    </message>
+</context>
+<context>
+    <name>AlertsPage</name>
+    <message>
+        <source>Early warning</source>
+        <translation>预警研判</translation>
+    </message>
+    <message>
+        <source>Show closed</source>
+        <translation>显示已关闭</translation>
+    </message>
+    <message>
+        <source>&amp;Acknowledge</source>
+        <translation>认领(&amp;A)</translation>
+    </message>
+    <message>
+        <source>Record that you have seen this alert</source>
+        <translation>记录您已知悉此预警</translation>
+    </message>
+    <message>
+        <source>&amp;Close…</source>
+        <translation>关闭(&amp;C)…</translation>
+    </message>
+    <message>
+        <source>Close the alert, saying what was done</source>
+        <translation>关闭预警，并说明处置情况</translation>
+    </message>
+    <message>
+        <source>&amp;Open order</source>
+        <translation>打开工单(&amp;O)</translation>
+    </message>
+    <message>
+        <source>No alert is open.</source>
+        <translation>当前没有未关闭的预警。</translation>
+    </message>
+    <message>
+        <source>Show decided</source>
+        <translation>显示已处理</translation>
+    </message>
+    <message>
+        <source>Confirm and &amp;register</source>
+        <translation>确认立案(&amp;R)</translation>
+    </message>
+    <message>
+        <source>A real incident: register an order from it</source>
+        <translation>确有其事：据此登记工单</translation>
+    </message>
+    <message>
+        <source>&amp;Dismiss…</source>
+        <translation>排除误报(&amp;D)…</translation>
+    </message>
+    <message>
+        <source>A false alarm: it never becomes an order</source>
+        <translation>误报：不会形成工单</translation>
+    </message>
+    <message>
+        <source>Open &amp;order</source>
+        <translation>打开工单(&amp;O)</translation>
+    </message>
+    <message>
+        <source>No feed alert waits for confirmation.</source>
+        <translation>没有待确认的感知告警。</translation>
+    </message>
+    <message>
+        <source>Alerts {count}</source>
+        <translation>预警 {count}</translation>
+    </message>
+    <message>
+        <source>To confirm {count}</source>
+        <translation>待确认 {count}</translation>
+    </message>
+    <message>
+        <source>{waiting} alerts not yet acknowledged, {open} open · {items} feed alerts to confirm</source>
+        <translation>待认领预警 {waiting} 条，未关闭 {open} 条 · 待确认感知告警 {items} 条</translation>
+    </message>
+    <message>
+        <source>Acknowledged: {what}</source>
+        <translation>已认领：{what}</translation>
+    </message>
+    <message>
+        <source>Close the alert</source>
+        <translation>关闭预警</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>What was done, or why it needs nothing (recorded)</source>
+        <translation>处置情况，或无需处置的理由（将留档）</translation>
+    </message>
+    <message>
+        <source>Closed: {what}</source>
+        <translation>已关闭：{what}</translation>
+    </message>
+    <message>
+        <source>Registered {what} as an order</source>
+        <translation>已将“{what}”登记为工单</translation>
+    </message>
+    <message>
+        <source>Dismiss as a false alarm</source>
+        <translation>作为误报排除</translation>
+    </message>
+    <message>
+        <source>Dismiss</source>
+        <translation>排除</translation>
+    </message>
+    <message>
+        <source>Why it is not an incident (recorded)</source>
+        <translation>排除理由（将留档）</translation>
+    </message>
+    <message>
+        <source>Dismissed: {what}</source>
+        <translation>已排除：{what}</translation>
+    </message>
+    <message>
+        <source>{what}: not done ({why})</source>
+        <translation>{what}：未完成（{why}）</translation>
+    </message>
+</context>
+<context>
     <name>AppealModel</name>
     <message>
         <source>Order no.</source>
@@ -1164,6 +1427,37 @@ added by {who}</source>
     <message>
         <source>Cancel</source>
         <translation>取消</translation>
+    </message>
+</context>
+<context>
+    <name>ItemModel</name>
+    <message>
+        <source>Occurred</source>
+        <translation>发生时间</translation>
+    </message>
+    <message>
+        <source>Source</source>
+        <translation>来源</translation>
+    </message>
+    <message>
+        <source>Type</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>What</source>
+        <translation>告警内容</translation>
+    </message>
+    <message>
+        <source>Where</source>
+        <translation>地点</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Unknown</source>
+        <translation>未知</translation>
     </message>
 </context>
 <context>
@@ -2146,6 +2440,14 @@ added by {who}</source>
     <message>
         <source>Supervision</source>
         <translation>督办</translation>
+    </message>
+    <message>
+        <source>Early warning</source>
+        <translation>预警研判</translation>
+    </message>
+    <message>
+        <source>{alerts} alerts to acknowledge, {items} feed alerts to confirm</source>
+        <translation>待认领预警 {alerts} 条，待确认感知告警 {items} 条</translation>
     </message>
     <message>
         <source>{shown} shown</source>

@@ -275,11 +275,11 @@ def test_status_bar_names_user_unit_database_and_freshness(
 @pytest.mark.parametrize(
     ("user", "pages"),
     [
-        ("duty", ["intake", "queues", "orders"]),
-        ("supervisor", ["queues", "orders", "assessment", "supervision"]),
+        ("duty", ["intake", "queues", "orders", "alerts"]),
+        ("supervisor", ["queues", "orders", "assessment", "supervision", "alerts"]),
         ("h_town1v1", ["queues", "orders"]),
         ("wall", ["orders"]),
-        ("leader", ["queues", "orders", "assessment", "supervision"]),
+        ("leader", ["queues", "orders", "assessment", "supervision", "alerts"]),
         ("admin", ["orders", "assessment", "supervision"]),
     ],
 )
@@ -303,6 +303,12 @@ def test_the_window_offers_the_pages_of_the_users_roles(
         qtbot.waitUntil(lambda: window.assessment is not None and window.assessment.settled)
     else:
         assert not window.show_page("assessment") and window.assessment is None
+    if "alerts" in pages:  # Ctrl+6: the alerts and the feeds' items to confirm
+        qtbot.keyClick(window, Qt.Key.Key_6, Qt.KeyboardModifier.ControlModifier)
+        assert window.current_page == "alerts" and window.alerts is not None
+        qtbot.waitUntil(lambda: window.alerts is not None and window.alerts.settled)
+    else:
+        assert not window.show_page("alerts") and window.alert_watch is None
     close_window(qtbot, window)
 
 
