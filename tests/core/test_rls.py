@@ -476,3 +476,55 @@ def test_reach_follows_a_moved_order_and_new_hops(rls: Rls) -> None:
             text("insert into order_reach values (:o, :u)"),
             {"o": rls.o["town1"], "u": u["town2"]},
         )
+
+
+def test_feed_items_and_alerts_keep_to_the_roles_territory(rls: Rls) -> None:
+    """A town's role reads and decides its own territory's items and alerts in plain SQL,
+    never another town's nor the county-wide ones; the county's roles see them all."""
+    from core.storage.schema import alerts, feed_items
+
+    u, now = rls.county.units, rls.clock.now()
+    with write_tx(rls.owner) as conn:
+        ids = {}
+        for name, unit in (("t1", u["town1v1g1"]), ("t2", u["town2v1g1"]), ("all", None)):
+            ids[f"alert_{name}"] = conn.execute(
+                alerts.insert()
+                .values(
+                    rule="cluster",
+                    key=name,
+                    severity="red",
+                    title=name,
+                    detail={},
+                    unit_id=unit,
+                    raised_at=now,
+                    status="raised",
+                )
+                .returning(alerts.c.id)
+            ).scalar_one()
+            ids[f"item_{name}"] = conn.execute(
+                feed_items.insert()
+                .values(
+                    source="cam",
+                    source_id=name,
+                    kind="video",
+                    received_at=now,
+                    occurred_at=now,
+                    title=name,
+                    unit_id=unit,
+                    payload={},
+                    status="pending",
+                )
+                .returning(feed_items.c.id)
+            ).scalar_one()
+    for table in ("alerts", "feed_items"):
+        kind = "alert" if table == "alerts" else "item"
+        assert rls.ids("town1_duty", f"select id from {table}") == {ids[f"{kind}_t1"]}
+        assert rls.ids("wall", f"select id from {table}") == {
+            ids[f"{kind}_{n}"] for n in ("t1", "t2", "all")
+        }
+        with rls.engine_as("town1_duty").begin() as conn:
+            changed = conn.execute(
+                text(f"update {table} set status = 'closed' where id <> :mine"),
+                {"mine": ids[f"{kind}_t1"]},
+            ).rowcount
+        assert changed == 0  # the other town's and the county's rows are not there to change
