@@ -4,7 +4,7 @@ transaction, and returns what changed (like Anki's OpChanges)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -14,18 +14,16 @@ from core.domain.actor import Actor
 from core.domain.events import EventKind
 from core.domain.ids import EventId, OrderId
 from core.errors import CoreError, NotFound, StaleVersion
+from core.service_batch import BatchRegistration
 from core.storage import watch
-from core.storage.bulk import write_new
 from core.storage.db import read_tx, write_tx
-from core.storage.repo import DbIds, flush, load_aggregate, load_aggregates
+from core.storage.repo import flush, load_aggregate, load_aggregates
 from core.storage.schema import orders
-from core.store import Store
 from core.workflow import closing, dispatch, handling, intake
 from core.workflow import urgency as urgency_rules
-from core.workflow.bulk import BulkIntake
 from core.workflow.context import Ctx
 from core.workflow.guards import require_visible
-from core.workflow.intake import AttachmentData, CleanDraft, OrderDraft
+from core.workflow.intake import AttachmentData, OrderDraft
 from core.workflow.model import Aggregate, PendingEvent
 from core.workflow.timing import mark_conditions
 
@@ -45,16 +43,6 @@ class OpResult:
         return next(iter(self.versions))
 
 
-@dataclass
-class BatchResult:
-    """A batch registration: the good rows went in; each bad one says where and why."""
-
-    registered: list[OrderId] = field(default_factory=list)
-    numbers: list[str] = field(default_factory=list)
-    rejected: list[tuple[int, CoreError]] = field(default_factory=list)
-    event_count: int = 0
-
-
 def _result(aggs: Sequence[Aggregate], written: list[PendingEvent], value: Any = None) -> OpResult:
     fallback = any(lim.calendar_fallback for a in aggs for lim in a.limits if lim.open)
     return OpResult(
@@ -66,13 +54,9 @@ def _result(aggs: Sequence[Aggregate], written: list[PendingEvent], value: Any =
     )
 
 
-class OrderService:
-    def __init__(self, store: Store) -> None:
-        self.store = store
-
-    def _ctx(self, conn: Connection, actor: Actor | None, block: int = 1) -> Ctx:
-        ids = DbIds(conn, block, self.store.id_reserve)
-        return Ctx(self.store.clock.now(), actor, self.store.reference(), ids)
+class OrderService(BatchRegistration):
+    """Every change to orders, one transaction each (the batch registrations are
+    ``core.service_batch``'s)."""
 
     def _act(
         self,
@@ -85,17 +69,20 @@ class OrderService:
 
     def act(
         self,
-        actor: Actor,
+        actor: Actor | None,
         order_id: int,
         expected_version: int | None,
         fn: Callable[[Connection, Ctx, Aggregate], Any],
     ) -> OpResult:
         """Run ``fn`` on one order in its write transaction. ``fn`` gets the connection
-        too, for actions that read more than the order (core.marks reads past events)."""
+        too, for actions that read more than the order (core.marks reads past events).
+        ``actor`` None is the service process acting on its own: no jurisdiction to check,
+        and its events have no user."""
         with write_tx(self.store.engine) as conn:
             agg = load_aggregate(conn, order_id)
             ctx = self._ctx(conn, actor)
-            require_visible(ctx, agg)
+            if actor is not None:
+                require_visible(ctx, agg)
             if expected_version is not None and agg.order.version != expected_version:
                 raise StaleVersion(
                     order=agg.order.number, expected=expected_version, actual=agg.order.version
@@ -111,83 +98,6 @@ class OrderService:
             agg = intake.register(self._ctx(conn, actor), draft)
             written = flush(conn, [agg])
         return _result([agg], written, agg.order.number)
-
-    def register_many(
-        self, actor: Actor, drafts: Sequence[OrderDraft], chunk: int = 2000
-    ) -> BatchResult:
-        """The batch path for the demo generator, imports and replays: validated like
-        ``register``, written by the same ``flush``, many orders per transaction."""
-
-        def write(
-            conn: Connection, ctx: Ctx, good: list[CleanDraft]
-        ) -> tuple[list[int], list[str], int]:
-            aggs = [intake.register_clean(ctx, clean) for clean in good]
-            written = flush(conn, aggs)
-            return [a.order.id for a in aggs], [a.order.number for a in aggs], len(written)
-
-        return self._in_chunks(actor, drafts, chunk, write)
-
-    def register_bulk(
-        self, actor: Actor, drafts: Sequence[OrderDraft], chunk: int = 2000
-    ) -> BatchResult:
-        """``register_many`` for imports: the same validation, rows, events and ids (given
-        the same clock and ``chunk``), built as rows without aggregates and written with
-        one statement per table, an executemany or a COPY (core.workflow.bulk,
-        core.storage.bulk; tests/core/test_bulk_intake.py compares the two)."""
-
-        def write(
-            conn: Connection, ctx: Ctx, good: list[CleanDraft]
-        ) -> tuple[list[int], list[str], int]:
-            bulk = BulkIntake(ctx)
-            for clean in good:
-                bulk.add(clean)
-            written = write_new(conn, bulk.rows)
-            return [o["id"] for o in bulk.rows.orders], bulk.rows.numbers, written
-
-        return self._in_chunks(actor, drafts, chunk, write)
-
-    def _in_chunks(
-        self,
-        actor: Actor,
-        drafts: Sequence[OrderDraft],
-        chunk: int,
-        write: Callable[[Connection, Ctx, list[CleanDraft]], tuple[list[int], list[str], int]],
-    ) -> BatchResult:
-        """Validate each chunk's drafts (a refused one is reported with its index, the
-        others go on) and ``write`` the good ones in the chunk's transaction, with a
-        context holding ids for all of them."""
-        out = BatchResult()
-        for start in range(0, len(drafts), chunk):
-            part = list(enumerate(drafts[start : start + chunk], start))
-            with write_tx(self.store.engine) as conn:
-                ctx = self._ctx(conn, actor)
-                good: list[CleanDraft] = []
-                for index, draft in part:
-                    try:
-                        good.append(intake.validate_draft(ctx, draft))
-                    except CoreError as exc:
-                        out.rejected.append((index, exc))
-                if not good:
-                    continue
-                ids, numbers, events = write(conn, self._ctx(conn, actor, block=len(good)), good)
-            out.registered += [OrderId(i) for i in ids]
-            out.numbers += numbers
-            out.event_count += events
-        return out
-
-    def check_many(self, actor: Actor, drafts: Sequence[OrderDraft]) -> list[CoreError | None]:
-        """What ``register_many`` would refuse, one entry per draft, writing nothing
-        (an import's dry run)."""
-        out: list[CoreError | None] = []
-        with read_tx(self.store.engine) as conn:
-            ctx = self._ctx(conn, actor)
-            for draft in drafts:
-                try:
-                    intake.validate_draft(ctx, draft)
-                    out.append(None)
-                except CoreError as exc:
-                    out.append(exc)
-        return out
 
     def answer_on_spot(
         self, actor: Actor, order_id: int, text: str, expected_version: int | None = None
@@ -214,21 +124,14 @@ class OrderService:
         expected_version: int | None = None,
     ) -> OpResult:
         """Raise the order's urgency (never lower it); ``value`` is the urgency before, or
-        None when it was that high already.
-        ``actor`` None is the service process acting on its own (the early-warning rules'
-        sensitive words): no jurisdiction to check, the event has no user."""
-        with write_tx(self.store.engine) as conn:
-            agg = load_aggregate(conn, order_id)
-            ctx = self._ctx(conn, actor)
-            if actor is not None:
-                require_visible(ctx, agg)
-            if expected_version is not None and agg.order.version != expected_version:
-                raise StaleVersion(
-                    order=agg.order.number, expected=expected_version, actual=agg.order.version
-                )
-            value = urgency_rules.raise_urgency(ctx, agg, urgency, reason)
-            written = flush(conn, [agg])
-        return _result([agg], written, value)
+        None when it was that high already. ``actor`` None: the service process (the
+        early-warning rules' sensitive words)."""
+        return self.act(
+            actor,
+            order_id,
+            expected_version,
+            lambda _conn, c, a: urgency_rules.raise_urgency(c, a, urgency, reason),
+        )
 
     def add_caller(
         self,

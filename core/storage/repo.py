@@ -39,8 +39,8 @@ from core.workflow.model import (
     OrderRec,
     PendingEvent,
     as_row,
+    event_row,
     names,
-    split_private,
 )
 
 _ORDER_COLS = names(OrderRec)
@@ -271,30 +271,7 @@ def flush(conn: Connection, aggs: Sequence[Aggregate]) -> list[PendingEvent]:
         for offset, ev in enumerate(pending):
             ev.id = first + offset
         owner = {id(e): a.order.id for a in ordered for e in a.events}
-        split = {id(e): split_private(e.payload) for e in pending}
-        conn.execute(
-            insert(events),
-            [
-                {
-                    "id": e.id,
-                    "order_id": owner[id(e)],
-                    "order_version": e.order_version,
-                    "hop_id": e.hop_id,
-                    "kind": e.kind.value,
-                    "format": EVENT_FORMAT,
-                    "actor_user_id": e.actor_user_id,
-                    "actor_unit_id": e.actor_unit_id,
-                    "at": e.at,
-                    "from_state": e.from_state,
-                    "to_state": e.to_state,
-                    "reason": e.reason,
-                    "overdue": e.overdue,
-                    "payload": split[id(e)][0],
-                    "private_payload": split[id(e)][1],
-                }
-                for e in pending
-            ],
-        )
+        conn.execute(insert(events), [{"id": e.id, **event_row(owner[id(e)], e)} for e in pending])
     _write_intervals(conn, ordered)
     for agg in ordered:
         _mark_clean(agg)

@@ -31,6 +31,7 @@ from core.workflow.model import (
     LimitRec,
     OrderRec,
     as_row,
+    event_row,
     json_value,
     mask_phone,
     split_private,
@@ -228,26 +229,7 @@ class BulkIntake:
         rows.callers += [as_row(c) for c in agg.callers if ("order_callers", c.id) in agg.new_ids]
         first = len(rows.events)
         index = {id(e): first + i for i, e in enumerate(agg.events)}
-        for e in agg.events:
-            public, private = split_private(e.payload)
-            rows.events.append(
-                {
-                    "order_id": agg.order.id,
-                    "order_version": e.order_version,
-                    "hop_id": e.hop_id,
-                    "kind": e.kind.value,
-                    "format": EVENT_FORMAT,
-                    "actor_user_id": e.actor_user_id,
-                    "actor_unit_id": e.actor_unit_id,
-                    "at": e.at,
-                    "from_state": e.from_state,
-                    "to_state": e.to_state,
-                    "reason": e.reason,
-                    "overdue": e.overdue,
-                    "payload": public,
-                    "private_payload": private,
-                }
-            )
+        rows.events += [event_row(agg.order.id, e) for e in agg.events]
         changes = agg.state_changes
         for i, change in enumerate(changes):
             nxt = changes[i + 1] if i + 1 < len(changes) else None

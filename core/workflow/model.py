@@ -10,7 +10,7 @@ from operator import attrgetter
 from typing import Any
 
 from core.domain.enums import HopRole, HopState, LimitKind, OrderState
-from core.domain.events import EventKind
+from core.domain.events import EVENT_FORMAT, EventKind
 from core.domain.ids import HopId, LimitId, OrderId
 
 # --- records: one attribute per column, in the column's own name ---------------------
@@ -180,6 +180,28 @@ def _split(
     if len(present) > 1:
         present.sort(key=list(values).index)
     return public, {k: values[k] for k in present}
+
+
+def event_row(order_id: int, e: PendingEvent) -> dict[str, Any]:
+    """The ``events`` row of a pending event, its id aside (the writer allocates it), the
+    caller's details split into ``private_payload``; ``flush`` and the bulk path share it."""
+    public, private = split_private(e.payload)
+    return {
+        "order_id": order_id,
+        "order_version": e.order_version,
+        "hop_id": e.hop_id,
+        "kind": e.kind.value,
+        "format": EVENT_FORMAT,
+        "actor_user_id": e.actor_user_id,
+        "actor_unit_id": e.actor_unit_id,
+        "at": e.at,
+        "from_state": e.from_state,
+        "to_state": e.to_state,
+        "reason": e.reason,
+        "overdue": e.overdue,
+        "payload": public,
+        "private_payload": private,
+    }
 
 
 def split_private(payload: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any] | None]:

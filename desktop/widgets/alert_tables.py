@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import tzinfo
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -19,6 +20,7 @@ from desktop.widgets.alert_banner import severity_colour, severity_icon, severit
 from desktop.widgets.alert_data import AlertRow, FeedItem
 
 Index = QModelIndex | QPersistentModelIndex
+R = TypeVar("R")
 WHEN = "%m-%d %H:%M"
 DISPLAY, TIP, DECORATION, FOREGROUND = (
     Qt.ItemDataRole.DisplayRole,
@@ -66,21 +68,36 @@ def kind_text(kind: str) -> str:
     return words.get(kind, kind)
 
 
-class AlertModel(QAbstractTableModel):
+class _RowsModel(QAbstractTableModel, Generic[R]):
+    """A list of rows shown whole; subclasses give the headers and the cells."""
+
     def __init__(self, tz: tzinfo, parent: QWidget) -> None:
         super().__init__(parent)
         self.tz = tz
-        self.rows: list[AlertRow] = []
+        self.rows: list[R] = []
+
+    def headers(self) -> tuple[str, ...]:
+        raise NotImplementedError
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self.rows)
 
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else 7
+        return 0 if parent.isValid() else len(self.headers())
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:
         if role != DISPLAY or orientation != Qt.Orientation.Horizontal:
             return None
+        return self.headers()[section]
+
+    def replace(self, rows: list[R]) -> None:
+        self.beginResetModel()
+        self.rows = rows
+        self.endResetModel()
+
+
+class AlertModel(_RowsModel[AlertRow]):
+    def headers(self) -> tuple[str, ...]:
         return (
             self.tr("Severity"),
             self.tr("Raised"),
@@ -89,7 +106,7 @@ class AlertModel(QAbstractTableModel):
             self.tr("Where"),
             self.tr("Status"),
             self.tr("Acknowledged by"),
-        )[section]
+        )
 
     def data(self, index: Index, role: int = 0) -> Any:
         a = self.rows[index.row()]
@@ -123,28 +140,13 @@ class AlertModel(QAbstractTableModel):
             return f"{a.acknowledged_by} {at}"
         return ""
 
-    def replace(self, rows: list[AlertRow]) -> None:
-        self.beginResetModel()
-        self.rows = rows
-        self.endResetModel()
 
+class ItemModel(_RowsModel[FeedItem]):
+    def __init__(self, tz: tzinfo, unit_name: Callable[[int], str], parent: QWidget) -> None:
+        super().__init__(tz, parent)
+        self.unit_name = unit_name
 
-class ItemModel(QAbstractTableModel):
-    def __init__(self, tz: tzinfo, unit_name: Any, parent: QWidget) -> None:
-        super().__init__(parent)
-        self.tz = tz
-        self.unit_name = unit_name  # unit id -> its name
-        self.rows: list[FeedItem] = []
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else 6
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:
-        if role != DISPLAY or orientation != Qt.Orientation.Horizontal:
-            return None
+    def headers(self) -> tuple[str, ...]:
         return (
             self.tr("Occurred"),
             self.tr("Source"),
@@ -152,7 +154,7 @@ class ItemModel(QAbstractTableModel):
             self.tr("What"),
             self.tr("Where"),
             self.tr("Status"),
-        )[section]
+        )
 
     def data(self, index: Index, role: int = 0) -> Any:
         item = self.rows[index.row()]
@@ -176,8 +178,3 @@ class ItemModel(QAbstractTableModel):
             grid = self.unit_name(item.unit_id) if item.unit_id is not None else ""
             return " · ".join(p for p in (item.address or "", grid) if p) or self.tr("Unknown")
         return item_status_text(item.status)
-
-    def replace(self, rows: list[FeedItem]) -> None:
-        self.beginResetModel()
-        self.rows = rows
-        self.endResetModel()

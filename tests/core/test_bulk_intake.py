@@ -16,7 +16,8 @@ from core.clock import ManualClock
 from core.domain.actor import Actor
 from core.errors import PermissionDenied, ValidationError
 from core.imports.run import GC_YOUNG_THRESHOLD, fewer_collections
-from core.service import BatchResult, OrderService
+from core.service import OrderService
+from core.service_batch import BatchResult
 from core.store import open_store
 from core.workflow.intake import OrderDraft
 from tests.core.conftest import sh
