@@ -197,8 +197,8 @@ def load_config(path: Path = WALL_FILE) -> WallConfig:
         params = {"file": str(path), "error": exc.strerror or str(exc)}
         raise ValidationError([FieldError("file", "unreadable", params)]) from exc
     except UnicodeDecodeError as exc:
-        params = {"file": str(path), "offset": exc.start}
-        raise ValidationError([FieldError("file", "bad_encoding", params)]) from exc
+        where: dict[str, object] = {"file": str(path), "offset": exc.start}
+        raise ValidationError([FieldError("file", "bad_encoding", where)]) from exc
     return parse_config(text, str(path))
 
 
