@@ -366,6 +366,9 @@ state_intervals = Table(
     Column("to_event_id", BigInteger, nullable=True),
     Index("ix_state_intervals_order", "order_id", "valid_from"),
     Index("ix_state_intervals_state_time", "state", "valid_from", "valid_to"),
+    # The intervals alive at a past moment T in some states (the wall's time travel):
+    # valid_to IS NULL or valid_to > T, two ranges of this index per state.
+    Index("ix_state_intervals_state_to", "state", "valid_to", "valid_from"),
 )
 
 # Every read of a full phone number or a confidential informant (cc_reveal_* on PostgreSQL,
