@@ -1,6 +1,7 @@
 """Command Center entry point: the workstation, and administrators' sub-commands.
 
     python main.py                      the workstation (SQLite in the user data dir by default)
+    python main.py --wall [--at 'YYYY-MM-DD HH:MM']   the wall (一屏全域), live or as of a moment
     python main.py --db URL ...         any command against another database
     python main.py db upgrade|current|check
     python main.py info | calendar … | policy … | stats … | publish … | report …
@@ -17,6 +18,7 @@ import importlib
 import os
 import sys
 from collections.abc import Sequence
+from datetime import datetime
 
 # Sub-command modules, each with register(subparsers) and run(args) -> int.
 COMMANDS = (
@@ -59,10 +61,48 @@ def parser() -> argparse.ArgumentParser:
         default="zh",
         help="workstation language: zh (Simplified Chinese, the default) or en (English)",
     )
+    p.add_argument(
+        "--wall",
+        action="store_true",
+        help="open the wall (一屏全域) full screen instead of the workstation; no login",
+    )
+    p.add_argument(
+        "--at",
+        metavar="'YYYY-MM-DD HH:MM'",
+        type=_moment,
+        help="with --wall: show the county as it was at this past moment (county time)",
+    )
+    p.add_argument(
+        "--wall-config",
+        metavar="FILE",
+        help="with --wall: the playlist file (default resources/wall.toml)",
+    )
     sub = p.add_subparsers(dest="command")
     for name in COMMANDS:
         importlib.import_module(f"commands.{MODULES.get(name, name)}").register(sub)
     return p
+
+
+def _moment(text: str) -> datetime:
+    """A local moment, naive: the wall attaches the county's time zone."""
+    for pattern in ("%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S"):
+        try:
+            return datetime.strptime(text.strip(), pattern)
+        except ValueError:
+            continue
+    raise argparse.ArgumentTypeError(f"{text!r} is not a moment: write 'YYYY-MM-DD HH:MM'")
+
+
+def wall(args: argparse.Namespace) -> int:
+    """The wall on its own: full screen, live or as of ``--at``."""
+    from pathlib import Path
+
+    from core.storage.db import resolve_url
+    from core.wall.config import WALL_FILE
+    from desktop.wall_app import run_wall
+
+    config = Path(args.wall_config) if args.wall_config else WALL_FILE
+    return run_wall(resolve_url(args.db), lang=args.lang, at=args.at, config_path=config)
 
 
 def workstation(args: argparse.Namespace) -> int:
@@ -82,7 +122,16 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     try:
         if args.command is None:
-            return workstation(args)
+            if not args.wall and (args.at or args.wall_config):
+                print("error: --at and --wall-config go with --wall", file=sys.stderr)
+                return 2
+            return wall(args) if args.wall else workstation(args)
+        if args.wall or args.at or args.wall_config:
+            print(
+                "error: --wall, --at and --wall-config open the wall: give no command",
+                file=sys.stderr,
+            )
+            return 2
         module = MODULES.get(args.command, args.command)
         return int(importlib.import_module(f"commands.{module}").run(args))
     except ValidationError as exc:

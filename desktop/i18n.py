@@ -52,6 +52,11 @@ def install(app: QCoreApplication, lang: str) -> list[QTranslator]:
     return installed
 
 
+def current_language() -> str:
+    """The language ``install`` set up last ("zh" or "en")."""
+    return "zh" if QLocale().language() == QLocale.Language.Chinese else "en"
+
+
 def uninstall(app: QCoreApplication, translators: list[QTranslator]) -> None:
     for translator in translators:
         app.removeTranslator(translator)

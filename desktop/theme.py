@@ -31,6 +31,31 @@ LIGHT: Mapping[str, str] = {
     "ok": "#2e7d32",
 }
 
+# The wall (一屏全域): the same tokens, dark, for a briefing room screen read from afar.
+# Contrast of text on window is above 12:1, muted above 6:1 (WCAG AA at any size).
+WALL: Mapping[str, str] = {
+    "window": "#0b1420",
+    "surface": "#122033",
+    "surface_alt": "#172a42",
+    "text": "#eef3f9",
+    "muted": "#9fb2c8",
+    "border": "#26405f",
+    "header": "#0f1b2b",
+    "accent": "#4fa3ff",
+    "accent_hover": "#78b8ff",
+    "accent_text": "#06101c",
+    "selection": "#1f3b5e",
+    "danger": "#ff5a52",
+    "danger_bg": "#4a1416",
+    "warning": "#ffb020",
+    "warning_bg": "#43300a",
+    "ok": "#3ddc84",
+    # the map's load ramp, from an empty grid to the busiest
+    "ramp_low": "#16324f",
+    "ramp_high": "#f07b3f",
+    "drill": "#ff8f00",
+}
+
 _QSS = """
 QWidget { color: {{text}}; }
 QMainWindow, QDialog { background: {{window}}; }

@@ -52,6 +52,7 @@ if TYPE_CHECKING:
     from desktop.views.assessment import AssessmentPage
     from desktop.views.intake import IntakeForm
     from desktop.views.supervision import SupervisionPage
+    from desktop.views.wall import WallWindow
 
 SETTINGS_NAME = "main"
 SERVICE_CHECK_MS = 30_000
@@ -207,6 +208,35 @@ class MainWindow(QMainWindow):
         close.setShortcut(QKeySequence.StandardKey.Quit)
         close.triggered.connect(self.close)
         self.addActions([refresh, close])
+        self.wall_action = QAction(self.tr("Open the wall (一屏全域)"), self)
+        self.wall_action.setShortcut(QKeySequence("Ctrl+Shift+W"))
+        self.wall_action.triggered.connect(self.open_wall)
+        view = self.menuBar().addMenu(self.tr("&View"))
+        view.addAction(self.wall_action)
+        view.addSeparator()
+        view.addAction(refresh)
+        view.addAction(close)
+        self.wall: WallWindow | None = None
+
+    def open_wall(self) -> WallWindow | None:
+        """The wall in its own full-screen window, on a second screen where there is one."""
+        from desktop.i18n import current_language
+        from desktop.wall_app import open_wall
+
+        if self.wall is not None:
+            self.wall.raise_()
+            return self.wall
+        self.wall = open_wall(
+            self.session.store, self.lanes, self.hub, current_language(), parent=self
+        )
+        if self.wall is not None:
+            self.wall.window_did_close.connect(self._wall_closed)
+        return self.wall
+
+    def _wall_closed(self) -> None:
+        if self.wall is not None:
+            self.wall.deleteLater()
+            self.wall = None
 
     # --- editing --------------------------------------------------------------------------
 
@@ -584,6 +614,8 @@ class MainWindow(QMainWindow):
                 self.alerts.close_page()
             if self.alert_watch is not None:
                 self.alert_watch.shut_down()
+            if self.wall is not None:
+                self.wall.close()
             self.settings.save_window(SETTINGS_NAME, self, self.table.horizontalHeader())
             self.window_did_close.emit()
         super().closeEvent(event)

@@ -342,6 +342,45 @@
     </message>
 </context>
 <context>
+    <name>AlertList</name>
+    <message>
+        <source>Alerts</source>
+        <translation>预警</translation>
+    </message>
+    <message>
+        <source>Red</source>
+        <translation>红色</translation>
+    </message>
+    <message>
+        <source>Orange</source>
+        <translation>橙色</translation>
+    </message>
+    <message>
+        <source>Yellow</source>
+        <translation>黄色</translation>
+    </message>
+    <message>
+        <source>Waiting</source>
+        <translation>待处置</translation>
+    </message>
+    <message>
+        <source>Acknowledged</source>
+        <translation>已确认</translation>
+    </message>
+    <message>
+        <source>No alerts</source>
+        <translation>无预警</translation>
+    </message>
+    <message>
+        <source>{count} open</source>
+        <translation>{count} 条</translation>
+    </message>
+    <message>
+        <source>{count} more</source>
+        <translation>还有 {count} 条</translation>
+    </message>
+</context>
+<context>
     <name>AlertModel</name>
     <message>
         <source>Severity</source>
@@ -1461,6 +1500,41 @@ added by {who}</source>
     </message>
 </context>
 <context>
+    <name>KpiStrip</name>
+    <message>
+        <source>Received today</source>
+        <translation>今日受理</translation>
+    </message>
+    <message>
+        <source>Open</source>
+        <translation>在办</translation>
+    </message>
+    <message>
+        <source>Overdue</source>
+        <translation>超期</translation>
+    </message>
+    <message>
+        <source>Due soon</source>
+        <translation>临期</translation>
+    </message>
+    <message>
+        <source>Closed today</source>
+        <translation>今日办结</translation>
+    </message>
+    <message>
+        <source>Closed on time</source>
+        <translation>按时办结率</translation>
+    </message>
+    <message>
+        <source>Satisfaction</source>
+        <translation>满意率</translation>
+    </message>
+    <message>
+        <source>Accepted on time</source>
+        <translation>及时签收率</translation>
+    </message>
+</context>
+<context>
     <name>Labels</name>
     <message>
         <source>In progress</source>
@@ -2286,6 +2360,49 @@ added by {who}</source>
     </message>
 </context>
 <context>
+    <name>LevelFunnel</name>
+    <message>
+        <source>Open orders by level</source>
+        <translation>层级漏斗</translation>
+    </message>
+    <message>
+        <source>County</source>
+        <translation>县级</translation>
+    </message>
+    <message>
+        <source>Town</source>
+        <translation>镇级</translation>
+    </message>
+    <message>
+        <source>Village</source>
+        <translation>村级</translation>
+    </message>
+    <message>
+        <source>To dispatch</source>
+        <translation>待派单</translation>
+    </message>
+    <message>
+        <source>To accept</source>
+        <translation>待签收</translation>
+    </message>
+    <message>
+        <source>In progress</source>
+        <translation>办理中</translation>
+    </message>
+    <message>
+        <source>Paused</source>
+        <translation>挂账</translation>
+    </message>
+    <message>
+        <source>To review</source>
+        <translation>待核查</translation>
+    </message>
+    <message>
+        <source>To visit</source>
+        <translation>待回访</translation>
+    </message>
+</context>
+<context>
     <name>LocationBox</name>
     <message>
         <source>Street and number, village, building…</source>
@@ -2420,6 +2537,14 @@ added by {who}</source>
     <message>
         <source>Quit</source>
         <translation>退出</translation>
+    </message>
+    <message>
+        <source>Open the wall (一屏全域)</source>
+        <translation>打开一屏全域大屏</translation>
+    </message>
+    <message>
+        <source>&amp;View</source>
+        <translation>视图(&amp;V)</translation>
     </message>
     <message>
         <source>Intake</source>
@@ -2618,6 +2743,33 @@ added by {who}</source>
     <message>
         <source>The appeal has been decided already.</source>
         <translation>该申诉已裁决。</translation>
+    </message>
+</context>
+<context>
+    <name>MomentDialog</name>
+    <message>
+        <source>Show the county as it was at …</source>
+        <translation>回看某一时刻的全县态势</translation>
+    </message>
+    <message>
+        <source>Yesterday 14:00</source>
+        <translation>昨天 14:00</translation>
+    </message>
+    <message>
+        <source>An hour ago</source>
+        <translation>一小时前</translation>
+    </message>
+    <message>
+        <source>Live</source>
+        <translation>回到实时</translation>
+    </message>
+    <message>
+        <source>Moment (county time):</source>
+        <translation>时刻（本县时间）：</translation>
+    </message>
+    <message>
+        <source>That moment is in the future: choose a past one.</source>
+        <translation>该时刻尚未到来，请选择过去的时刻。</translation>
     </message>
 </context>
 <context>
@@ -3229,6 +3381,25 @@ added by {who}</source>
     </message>
 </context>
 <context>
+    <name>RankingPanel</name>
+    <message>
+        <source>Unit ranking</source>
+        <translation>单位排名</translation>
+    </message>
+    <message>
+        <source>Top five</source>
+        <translation>前五</translation>
+    </message>
+    <message>
+        <source>Bottom five</source>
+        <translation>后五</translation>
+    </message>
+    <message>
+        <source>No scores yet</source>
+        <translation>暂无评分</translation>
+    </message>
+</context>
+<context>
     <name>ReasonDialog</name>
     <message>
         <source>Show the full number</source>
@@ -3333,6 +3504,25 @@ added by {who}</source>
     <message>
         <source>The safety index is shown when grouped by grid or town.</source>
         <translation>按网格或乡镇分组时显示平安指数。</translation>
+    </message>
+</context>
+<context>
+    <name>ShareBars</name>
+    <message>
+        <source>Other</source>
+        <translation>其他</translation>
+    </message>
+    <message>
+        <source>No open orders</source>
+        <translation>暂无在办工单</translation>
+    </message>
+    <message>
+        <source>Open orders by category</source>
+        <translation>类别分布</translation>
+    </message>
+    <message>
+        <source>Disputes by risk grade</source>
+        <translation>矛盾纠纷风险等级</translation>
     </message>
 </context>
 <context>
@@ -3580,6 +3770,113 @@ added by {who}</source>
     </message>
 </context>
 <context>
+    <name>Ticker</name>
+    <message>
+        <source>Live</source>
+        <translation>实时动态</translation>
+    </message>
+    <message>
+        <source>No recent events</source>
+        <translation>暂无新动态</translation>
+    </message>
+    <message>
+        <source>Received</source>
+        <translation>受理</translation>
+    </message>
+    <message>
+        <source>Answered on the spot</source>
+        <translation>即时办结</translation>
+    </message>
+    <message>
+        <source>Dispatched</source>
+        <translation>派单</translation>
+    </message>
+    <message>
+        <source>Accepted</source>
+        <translation>签收</translation>
+    </message>
+    <message>
+        <source>Returned</source>
+        <translation>退回</translation>
+    </message>
+    <message>
+        <source>Passed down</source>
+        <translation>下派</translation>
+    </message>
+    <message>
+        <source>Reassigned</source>
+        <translation>改派</translation>
+    </message>
+    <message>
+        <source>Escalated</source>
+        <translation>上报</translation>
+    </message>
+    <message>
+        <source>Paused</source>
+        <translation>挂账</translation>
+    </message>
+    <message>
+        <source>Resumed</source>
+        <translation>恢复办理</translation>
+    </message>
+    <message>
+        <source>Extended</source>
+        <translation>延期</translation>
+    </message>
+    <message>
+        <source>Result submitted</source>
+        <translation>办结上报</translation>
+    </message>
+    <message>
+        <source>Review passed</source>
+        <translation>核查通过</translation>
+    </message>
+    <message>
+        <source>Sent back for rework</source>
+        <translation>返工</translation>
+    </message>
+    <message>
+        <source>Return visit</source>
+        <translation>回访</translation>
+    </message>
+    <message>
+        <source>Closed</source>
+        <translation>结案</translation>
+    </message>
+    <message>
+        <source>Reopened</source>
+        <translation>重办</translation>
+    </message>
+    <message>
+        <source>Merged</source>
+        <translation>合并</translation>
+    </message>
+    <message>
+        <source>Transferred out</source>
+        <translation>转出</translation>
+    </message>
+    <message>
+        <source>Voided</source>
+        <translation>作废</translation>
+    </message>
+    <message>
+        <source>Supervised</source>
+        <translation>督办</translation>
+    </message>
+    <message>
+        <source>Due soon</source>
+        <translation>临期</translation>
+    </message>
+    <message>
+        <source>Overdue</source>
+        <translation>超期</translation>
+    </message>
+    <message>
+        <source>Updated</source>
+        <translation>更新</translation>
+    </message>
+</context>
+<context>
     <name>TimelineView</name>
     <message>
         <source>Time</source>
@@ -3644,6 +3941,25 @@ added by {who}</source>
     <message>
         <source>{field} changed</source>
         <translation>{field}已修改</translation>
+    </message>
+</context>
+<context>
+    <name>TrendChart</name>
+    <message>
+        <source>Intake, last 24 hours</source>
+        <translation>24小时受理趋势</translation>
+    </message>
+    <message>
+        <source>Today</source>
+        <translation>今日</translation>
+    </message>
+    <message>
+        <source>Same day last week</source>
+        <translation>上周同日</translation>
+    </message>
+    <message>
+        <source>{hour}:00</source>
+        <translation>{hour}时</translation>
     </message>
 </context>
 <context>
@@ -3754,6 +4070,76 @@ added by {who}</source>
     <message>
         <source>Full number read for this visit; the read is logged.</source>
         <translation>已读取完整号码用于回访，读取已记录。</translation>
+    </message>
+</context>
+<context>
+    <name>WallMap</name>
+    <message>
+        <source>Grid load</source>
+        <translation>网格负荷</translation>
+    </message>
+    <message>
+        <source>Open orders</source>
+        <translation>在办工单</translation>
+    </message>
+    <message>
+        <source>Overdue orders</source>
+        <translation>超期工单</translation>
+    </message>
+    <message>
+        <source>Overdue</source>
+        <translation>超期</translation>
+    </message>
+    <message>
+        <source>New</source>
+        <translation>新受理</translation>
+    </message>
+</context>
+<context>
+    <name>WallWindow</name>
+    <message>
+        <source>Command Center wall</source>
+        <translation>社会治理指挥中心 · 一屏全域</translation>
+    </message>
+    <message>
+        <source>DRILL · these figures are a drill&apos;s, not the county&apos;s</source>
+        <translation>演练 · 本屏为演练数据，不是全县实际数据</translation>
+    </message>
+    <message>
+        <source>As of</source>
+        <translation>回看</translation>
+    </message>
+    <message>
+        <source>Live</source>
+        <translation>实时动态</translation>
+    </message>
+    <message>
+        <source>AS OF {moment} · not live · press L to return to live</source>
+        <translation>回看 {moment} · 非实时 · 按 L 回到实时</translation>
+    </message>
+    <message>
+        <source>The figures could not be read: {why}</source>
+        <translation>无法读取数据：{why}</translation>
+    </message>
+    <message>
+        <source>county</source>
+        <translation>全县</translation>
+    </message>
+    <message>
+        <source>❚❚ paused</source>
+        <translation>❚❚ 已暂停轮播</translation>
+    </message>
+    <message>
+        <source>◆ as of {moment}</source>
+        <translation>◆ 回看 {moment}</translation>
+    </message>
+    <message>
+        <source>▲ stale: last confirmed {time}</source>
+        <translation>▲ 数据滞后：最后确认 {time}</translation>
+    </message>
+    <message>
+        <source>● live {time}</source>
+        <translation>● 实时 {time}</translation>
     </message>
 </context>
 </TS>

@@ -28,9 +28,19 @@ def test_the_shipped_file_reads() -> None:
     assert config.source == str(WALL_FILE)
     assert [p.id for p in config.pages] == ["overview", "disputes", "safety", "hotline", "town"]
     overview = config.pages[0]
-    assert {"kpis", "map", "trend", "funnel", "categories", "ranking", "alerts", "ticker"} <= set(
-        overview.panels
-    )
+    assert {"kpis", "map", "trend", "funnel", "ranking", "alerts", "ticker"} <= set(overview.panels)
+    every = {panel for page in config.pages for panel in page.panels}
+    assert every == {
+        "kpis",
+        "map",
+        "trend",
+        "funnel",
+        "categories",
+        "disputes",
+        "ranking",
+        "alerts",
+        "ticker",
+    }
     assert config.pages[1].limit_classes == ("simple_dispute", "hard_dispute")
     assert config.pages[3].channels == ("hotline", "city_platform")
     assert config.pages[4].per_town
