@@ -132,12 +132,15 @@ async def measure(url: str, seconds: float, rate: float, size: tuple[int, int]) 
     last = time.perf_counter()
     memory = [rss_mb()]
 
+    paints: list[float] = []
+
     def frame() -> None:
         nonlocal last
         now = time.perf_counter()
         intervals.append((now - last) * 1000)
         last = now
         wall.repaint()
+        paints.append((time.perf_counter() - now) * 1000)
 
     timer = QTimer()
     timer.setInterval(FRAME_MS)
@@ -169,6 +172,8 @@ async def measure(url: str, seconds: float, rate: float, size: tuple[int, int]) 
         "p99": pct(steady, 99),
         "max": max(steady),
         "draws": draws,
+        "paint_p50": pct(paints[5:], 50),
+        "paint_p99": pct(paints[5:], 99),
         "rss_start": memory[0],
         "rss_mid": memory[1] if len(memory) > 2 else memory[0],
         "rss_end": memory[-1],
@@ -221,6 +226,9 @@ def main() -> int:
     print(f"| frame interval p50 | {r['p50']:.1f} ms | |")
     print(f"| frame interval p99 | {r['p99']:.1f} ms | < 50 ms |")
     print(f"| frame interval max | {r['max']:.1f} ms | |")
+    print(
+        f"| repaint of the whole window, p50 / p99 | {r['paint_p50']:.1f} / {r['paint_p99']:.1f} ms | |"
+    )
     print(f"| resident memory at start | {r['rss_start']:.0f} MB | |")
     print(
         f"| growth, first half / second half | {r['rss_mid'] - r['rss_start']:+.1f} MB / "

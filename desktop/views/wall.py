@@ -50,6 +50,7 @@ from desktop.widgets.wall_trend import TrendChart
 log = logging.getLogger(__name__)
 
 MIN_READ_MS = 1000  # a burst of events costs at most one read a second
+
 CLOCK_MS = 1000
 # Panels of the middle area besides the map, in the order they fill the right-hand grid.
 SIDE_PANELS = ("trend", "funnel", "categories", "disputes", "ranking", "alerts")

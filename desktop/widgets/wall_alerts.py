@@ -63,6 +63,8 @@ class AlertList(WallPanel):
 
     def set_alerts(self, alerts: Sequence[AlertRow], tz: tzinfo) -> None:
         """Open alerts in the order to show them (red first, then newest first)."""
+        if not self.changed((tuple(alerts), tz)):
+            return
         self.alerts = list(alerts)
         self.tz = tz
         self.invalidate()

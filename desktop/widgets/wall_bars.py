@@ -69,6 +69,8 @@ class ShareBars(WallPanel):
     ) -> None:
         """``items``: (name, count), drawn in the given order; ``colours``: a ``theme.WALL``
         token per item (default accent); ``marks``: a shape per item (see ``draw_mark``)."""
+        if not self.changed((tuple(items), title, tuple(colours or ()), tuple(marks or ()))):
+            return
         self.items = [(name, int(count)) for name, count in items]
         self.title = title
         self.tokens = list(colours) if colours is not None else ["accent"] * len(self.items)

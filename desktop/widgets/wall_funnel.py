@@ -62,6 +62,8 @@ class LevelFunnel(WallPanel):
 
     def set_funnel(self, funnel: Mapping[tuple[int, str], int]) -> None:
         """``funnel[(tier, state)]``: open orders held at that tier in that state."""
+        if not self.changed(dict(funnel)):
+            return
         self.funnel = dict(funnel)
         self.invalidate()
 

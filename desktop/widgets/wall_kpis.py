@@ -98,6 +98,8 @@ class KpiStrip(WallPanel):
     def set_kpis(self, kpis: Kpis, emphasis: str, *, rates_label: str = "") -> None:
         """``emphasis``: the tile drawn large; ``rates_label``: a small note under the rate
         tiles (the month, or 全县)."""
+        if not self.changed((kpis, emphasis, rates_label)):
+            return
         self.kpis = kpis
         self.emphasis = emphasis
         self.rates_label = rates_label

@@ -48,6 +48,8 @@ class RankingPanel(WallPanel):
 
     def set_ranking(self, best: Sequence[RankRow], worst: Sequence[RankRow], period: str) -> None:
         """``best`` best first, ``worst`` worst first; ``period`` such as 2026-12."""
+        if not self.changed((tuple(best), tuple(worst), period)):
+            return
         self.best = list(best)
         self.worst = list(worst)
         self.period = period

@@ -186,6 +186,14 @@ class WallPanel(QWidget):
 
     # --- painting -----------------------------------------------------------------------
 
+    def changed(self, data: object) -> bool:
+        """Whether ``data`` (what a setter was given, comparable) differs from last time:
+        a setter given the same figures again keeps its rendered pixmap."""
+        if self._cache is not None and getattr(self, "_data", None) == data:
+            return False
+        self._data = data
+        return True
+
     def invalidate(self) -> None:
         """The data, size or scale changed: render anew on the next paint."""
         self._cache = None

@@ -75,6 +75,8 @@ class TrendChart(WallPanel):
     ) -> None:
         """``today``: the 24 hours up to now, oldest first; ``last_week``: the same hours
         seven days earlier (matched by hour)."""
+        if not self.changed((tuple(today), tuple(last_week), tz)):
+            return
         before = {p.hour_start + timedelta(days=7): p.count for p in last_week}
         self.today = [p.count for p in today]
         self.last_week = [float(before.get(p.hour_start, math.nan)) for p in today]
