@@ -226,9 +226,8 @@ def main() -> int:
     print(f"| frame interval p50 | {r['p50']:.1f} ms | |")
     print(f"| frame interval p99 | {r['p99']:.1f} ms | < 50 ms |")
     print(f"| frame interval max | {r['max']:.1f} ms | |")
-    print(
-        f"| repaint of the whole window, p50 / p99 | {r['paint_p50']:.1f} / {r['paint_p99']:.1f} ms | |"
-    )
+    paint = f"{r['paint_p50']:.1f} / {r['paint_p99']:.1f} ms"
+    print(f"| repaint of the whole window, p50 / p99 | {paint} | |")
     print(f"| resident memory at start | {r['rss_start']:.0f} MB | |")
     print(
         f"| growth, first half / second half | {r['rss_mid'] - r['rss_start']:+.1f} MB / "
