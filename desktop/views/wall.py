@@ -81,6 +81,7 @@ class WallWindow(QWidget):
         ref = store.reference()
         self.tz: ZoneInfo = ref.tz
         self.playlist: list[Page] = pages(config, ref.org)
+        self._focus = {p.key: wall_data.focus(ref.org, p.scope.unit_id) for p in self.playlist}
         self.index = 0
         self.paused = False
         self.at: datetime | None = None  # None: live
@@ -286,6 +287,8 @@ class WallWindow(QWidget):
         self.title.setText(self._page_title(page))
         self.page_mark.setText(f"{self.index + 1}/{len(self.playlist)}")
         self.kpis.set_tiles(wall_data.tiles_for(page))
+        self.map.set_focus(*self._focus[page.key])
+        self.ticker.restart()  # the last page's events stop scrolling
         self._arrange(page)
         self.page_did_change.emit(page.key)
         if read:
@@ -328,7 +331,7 @@ class WallWindow(QWidget):
         self.at = at.astimezone(UTC) if at is not None else None
         self._rates.clear()
         self.ticker.tag = self.tr("As of") if self.at is not None else self.tr("Live")
-        self.ticker.invalidate()
+        self.ticker.restart()
         if self.at is None:
             self.travel_banner.hide()
         else:

@@ -10,7 +10,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from core.domain.enums import GridKind, UnitKind
-from core.org import OrgDirectory
+from core.org import OrgDirectory, is_within
 from core.store import Store
 from core.stream import Link, LinkState
 from core.wall.config import Page, WallConfig
@@ -56,6 +56,26 @@ def map_layers(
         elif root is not None and u.id == root.id:
             county = MapShape(u.id, u.name, "county", ring)
     return grids, county, towns
+
+
+Focus = tuple[tuple[float, float, float, float] | None, frozenset[int] | None]
+
+
+def focus(org: OrgDirectory, unit_id: int | None) -> Focus:
+    """Where a page's map looks: the extent of the grids inside ``unit_id`` (a town's
+    page frames its town), with a small margin, and those grids' ids; (None, None) for
+    the whole county or a unit without grids."""
+    if unit_id is None:
+        return None, None
+    path = org.get(unit_id).path
+    grids = [u for u in org.all() if u.kind == UnitKind.GRID and is_within(u.path, path)]
+    points = [pt for u in grids for pt in (_ring(u.polygon) or [])]
+    if not points:
+        return None, None
+    x0, y0 = min(p[0] for p in points), min(p[1] for p in points)
+    x1, y1 = max(p[0] for p in points), max(p[1] for p in points)
+    mx, my = (x1 - x0) * 0.04, (y1 - y0) * 0.04
+    return (x0 - mx, y0 - my, x1 + mx, y1 + my), frozenset(u.id for u in grids)
 
 
 def _ring(polygon: Mapping[str, Any] | None) -> list[tuple[float, float]] | None:

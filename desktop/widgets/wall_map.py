@@ -96,13 +96,9 @@ class WallMap(WallPanel):
         rings = [s.ring for s in (*self.shapes, *self.towns)]
         if county is not None:
             rings.append(county.ring)
-        points = [pt for ring in rings for pt in ring] or [(0.0, 0.0), (1.0, 1.0)]
-        self.bounds = (
-            min(p[0] for p in points),
-            min(p[1] for p in points),
-            max(p[0] for p in points),
-            max(p[1] for p in points),
-        )
+        self.whole = _bounds(rings)
+        self.bounds = self.whole
+        self.inside: frozenset[int] | None = None  # grids of the framed town; None: all
         self.kx = math.cos(math.radians((self.bounds[1] + self.bounds[3]) / 2))
         self.measure = "open"
         self.values: dict[int, int] = {}
@@ -115,6 +111,7 @@ class WallMap(WallPanel):
         self._seen: set[int] = set()
         self._projected: dict[tuple[int, float, float, float], QPolygonF] = {}
         self._region = QRegion()
+        self._map_area = QRectF()
         self._phase = 0
         self.flash_seconds = FLASH_SECONDS
         self.fresh_seconds = FRESH_SECONDS
@@ -155,6 +152,24 @@ class WallMap(WallPanel):
         shown = [self.values.get(s.unit_id, 0) for s in self.shapes if self._filled(s)]
         self.low, self.high = (min(shown), max(shown)) if shown else (0, 0)
         self.invalidate()
+
+    def set_focus(
+        self,
+        bounds: tuple[float, float, float, float] | None,
+        inside: frozenset[int] | None = None,
+    ) -> None:
+        """Frame the map on ``bounds`` (lon_min, lat_min, lon_max, lat_max: a town's
+        page), or on the whole county with None; what lies outside is cut off, and grids
+        not ``inside`` (the town's) are drawn dim, as the background they are."""
+        wanted = bounds or self.whole
+        if wanted == self.bounds and inside == self.inside:
+            return
+        self.bounds = wanted
+        self.inside = inside
+        self.kx = math.cos(math.radians((self.bounds[1] + self.bounds[3]) / 2))
+        self._projected.clear()
+        self.invalidate()
+        self._update_spots()
 
     def grid_colour(self, unit_id: int) -> QColor:
         """A grid's fill on the ramp; the busiest is ramp_high, the least loaded ramp_low."""
@@ -225,7 +240,10 @@ class WallMap(WallPanel):
         legend_h = self.line_height(self.body_font)
         map_area = area.adjusted(0, 0, 0, -(legend_h + self.u(0.8)))
         self._place(map_area)
+        self._map_area = map_area
         thin = max(1.0, self.u(0.1))
+        p.save()
+        p.setClipRect(map_area)  # a town's page frames the town: its neighbours are cut off
         if self.county is not None:
             p.setPen(Qt.PenStyle.NoPen)
             p.setBrush(QBrush(colour("surface_alt")))
@@ -235,8 +253,13 @@ class WallMap(WallPanel):
         # 650 fills of the demo county render in a third of the time (a redraw a second).
         p.setRenderHint(QPainter.RenderHint.Antialiasing, False)
         fills: dict[int, QBrush] = {}  # one brush per distinct count
+        outside = QBrush(colour("window"))
         for shape in self.shapes:
             if not self._filled(shape):
+                continue
+            if self.inside is not None and shape.unit_id not in self.inside:
+                p.setBrush(outside)
+                p.drawPolygon(self._polygon(shape.ring))
                 continue
             value = self.values.get(shape.unit_id, 0)
             brush = fills.get(value)
@@ -253,6 +276,7 @@ class WallMap(WallPanel):
             p.setPen(QPen(colour("accent"), self.u(0.35)))
             p.drawPolygon(self._polygon(self.county.ring))
         self._town_names(p, map_area)
+        p.restore()
         self._legend(p, QRectF(area.left(), area.bottom() - legend_h, area.width(), legend_h))
 
     def _town_names(self, p: QPainter, area: QRectF) -> None:
@@ -333,6 +357,7 @@ class WallMap(WallPanel):
     def paint_overlay(self, p: QPainter, clip: QRectF) -> None:
         if not (self._arrivals or self._overdue):
             return
+        p.setClipRect(self._map_area, Qt.ClipOperation.IntersectClip)
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
         radius = self.u(PULSE_RADII[self._phase])
         halo = colour("danger")
@@ -425,6 +450,17 @@ class WallMap(WallPanel):
         self.flash_timer.stop()
         self.pulse_timer.stop()
         super().closeEvent(event)
+
+
+def _bounds(rings: Sequence[LonLatRing]) -> tuple[float, float, float, float]:
+    """(lon_min, lat_min, lon_max, lat_max) of every point of ``rings``."""
+    points = [pt for ring in rings for pt in ring] or [(0.0, 0.0), (1.0, 1.0)]
+    return (
+        min(p[0] for p in points),
+        min(p[1] for p in points),
+        max(p[0] for p in points),
+        max(p[1] for p in points),
+    )
 
 
 def _centroid(ring: LonLatRing) -> tuple[float, float]:

@@ -147,6 +147,18 @@ class Ticker(WallPanel):
         self.invalidate()
         self._sync_timer()
 
+    def restart(self) -> None:
+        """Empty the line (another page, another moment): the next ``set_items`` starts
+        afresh from its newest event instead of finishing what scrolls now."""
+        self.items = []
+        self._pixmaps = {}
+        self._belt = []
+        self._head = 0.0
+        self._next = 0
+        self._newest_joined = -1
+        self.invalidate()
+        self._sync_timer()
+
     def pause(self, paused: bool) -> None:
         """Stop (True) or resume the scrolling where it stands."""
         self.paused = paused
