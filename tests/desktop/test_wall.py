@@ -165,6 +165,29 @@ def test_the_wall_follows_another_workstation_and_equals_the_database(
         hub.stop()
 
 
+def test_the_service_marking_an_order_overdue_moves_the_tile_by_itself(
+    qtbot: QtBot, store: Store, actors: dict[str, Actor], lanes: Lanes
+) -> None:
+    """Nobody touches the wall: time passes, the service process marks the limit overdue
+    (an event), and the stream brings the tile and the map's halo up to date."""
+    svc = OrderService(store)
+    order = svc.register(actors["duty"], draft()).order_id
+    hub = start_hub(store)
+    wall = open_wall(qtbot, store, lanes, hub)
+    try:
+        assert wall.figures is not None and wall.figures.kpis.overdue == 0
+        store.clock.advance(timedelta(days=30))  # type: ignore[attr-defined]
+        assert svc.mark_time_conditions() > 0  # the service's job: overdue marks are events
+        qtbot.waitUntil(
+            lambda: wall.figures is not None and wall.figures.kpis.overdue == 1, timeout=10000
+        )
+        assert [s.order_id for s in wall.figures.overdue_spots] == [order]
+        assert wall.kpis.value_text("overdue") == "1"
+    finally:
+        close_wall(qtbot, wall)
+        hub.stop()
+
+
 def test_the_playlist_turns_pauses_and_travels_in_time(
     qtbot: QtBot, demo: Store, lanes: Lanes, zh_app: None, tmp_path: Path
 ) -> None:
