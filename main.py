@@ -36,6 +36,7 @@ COMMANDS = (
     "answers",
     "feed",
     "alerts",
+    "drill",
 )
 # A command whose name is a Python keyword lives in a module named otherwise.
 MODULES = {"import": "importing"}
