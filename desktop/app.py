@@ -18,6 +18,7 @@ from PySide6.QtCore import QObject, SignalInstance
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
+from core.drill.database import is_drill
 from core.storage.db import is_sqlite
 from desktop import errors, i18n, theme
 from desktop.feed import Session, last_event_id
@@ -36,6 +37,7 @@ FONT_POINTS = 10
 # Set by bench/bench_startup.py: the launcher's time.time(); the app reports milestones
 # against it and quits once the first page is interactive (its rows or its form ready).
 BENCH_ENV = "CC_BENCH_T0"
+DRILL_MARK = "演练 DRILL"  # both languages: whoever reads a window title must not miss it
 
 
 def configure(app: QApplication, lang: str) -> list[object]:
@@ -132,6 +134,9 @@ async def flow(url: str, lanes: Lanes, settings: AppSettings) -> int:
         dialog.deleteLater()
         if not accepted or session is None:
             return 0
+        drill = await lanes.background(is_drill, store)
+        if drill:  # every window's title says it, beside the main window's banner
+            QApplication.setApplicationDisplayName(DRILL_MARK)
         hub = ChangeHub.for_store(store, await lanes.background(last_event_id, store))
         hub.start()
         # On SQLite nobody runs `main.py service`: this workstation does its jobs itself.
@@ -139,7 +144,7 @@ async def flow(url: str, lanes: Lanes, settings: AppSettings) -> int:
         if runner is not None:
             runner.start()
         try:
-            window = MainWindow(session, lanes, settings, hub)
+            window = MainWindow(session, lanes, settings, hub, drill=drill)
             bench.watch(window)
             window.show()
             # The login dialog had the keyboard; give it to the window (its first page

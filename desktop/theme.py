@@ -91,6 +91,10 @@ QLabel[role="banner"] {
     color: {{accent_text}}; background: {{danger}}; padding: 10px 14px;
     font-size: 15px; font-weight: bold;
 }
+QLabel[role="drill"] {
+    color: #1b1200; background: #ff8f00; padding: 8px 14px;
+    font-size: 15px; font-weight: bold;
+}
 QLabel[role="warning"] {
     color: {{warning}}; background: {{warning_bg}}; border: 1px solid {{warning}};
     border-radius: 3px; padding: 6px 8px;

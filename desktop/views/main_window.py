@@ -78,6 +78,7 @@ class MainWindow(QMainWindow):
         *,
         page_size: int = 100,
         feed: OrderFeed | None = None,
+        drill: bool = False,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -102,7 +103,8 @@ class MainWindow(QMainWindow):
         self.alerts: AlertsPage | None = None
         self._ready_sent = False
 
-        self.setWindowTitle(self.tr("Command Center — {unit}").format(unit=session.unit_name))
+        title = self.tr("Command Center — {unit}").format(unit=session.unit_name)
+        self.setWindowTitle(self.tr("[DRILL] {title}").format(title=title) if drill else title)
         self.model = OrderTableModel(session.tz, page_size, self)
         self.table = OrderTableView(self)
         self.table.setModel(self.model)
@@ -120,6 +122,14 @@ class MainWindow(QMainWindow):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addWidget(self.banner)
+        self.drill_banner = QLabel(
+            self.tr("DRILL · this is a drill database: nothing done here counts as real work"),
+            self,
+        )
+        self.drill_banner.setProperty("role", "drill")
+        self.drill_banner.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.drill_banner.setVisible(drill)
+        layout.addWidget(self.drill_banner)
         self.alert_banner = AlertBanner(session.tz, central)
         self.alert_banner.show_all_requested.connect(lambda: self.show_page(ALERTS))
         layout.addWidget(self.alert_banner)

@@ -2503,8 +2503,16 @@ added by {who}</source>
         <translation>社会治理指挥中心 — {unit}</translation>
     </message>
     <message>
+        <source>[DRILL] {title}</source>
+        <translation>【演练】{title}</translation>
+    </message>
+    <message>
         <source>Orders</source>
         <translation>工单列表</translation>
+    </message>
+    <message>
+        <source>DRILL · this is a drill database: nothing done here counts as real work</source>
+        <translation>演练 · 这是演练数据库：此处的一切操作都不计入实际工作</translation>
     </message>
     <message>
         <source>{name} ({roles})</source>

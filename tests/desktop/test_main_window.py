@@ -3,6 +3,7 @@ going away, and the window layout surviving a restart."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from datetime import timedelta
@@ -360,3 +361,27 @@ def test_the_editor_opens_at_the_size_it_was_left(
     second.reject()
     qtbot.waitUntil(lambda: second.tasks.pending == 0)
     close_window(qtbot, window)
+
+
+def test_a_drill_database_says_so_on_the_window(
+    qtbot: QtBot,
+    store: Store,
+    actors: dict[str, Actor],
+    lanes: Lanes,
+    settings: AppSettings,
+    tmp_path: Path,
+) -> None:
+    window = open_window(qtbot, store, actors["duty"], lanes, settings, drill=True)
+    try:
+        assert window.drill_banner.isVisible()
+        assert "DRILL" in window.windowTitle() and "DRILL" in window.drill_banner.text()
+        folder = Path(os.environ.get("CC_SCREENSHOT_DIR", tmp_path))
+        folder.mkdir(parents=True, exist_ok=True)
+        window.grab().save(str(folder / "test_main_drill_zh.png"))
+    finally:
+        close_window(qtbot, window)
+    live = open_window(qtbot, store, actors["duty"], lanes, settings)
+    try:
+        assert not live.drill_banner.isVisible() and "DRILL" not in live.windowTitle()
+    finally:
+        close_window(qtbot, live)
