@@ -60,3 +60,5 @@ class EventKind(StrEnum):
     ALERT_RAISED = "alert_raised"  # an early-warning rule fired (core.warning)
     ALERT_ACKNOWLEDGED = "alert_acknowledged"
     ALERT_CLOSED = "alert_closed"
+    DRILL_INJECT = "drill_inject"  # a drill scenario's inject arrived: its order or feed item
+    DRILL_SITUATION = "drill_situation"  # a drill's situation: a unit unreachable, back, a notice
