@@ -1,7 +1,13 @@
-"""drill create|drop: a drill's own database, made from the live organisation (演练库).
+"""drill create|drop|score: a drill's own database, made from the live organisation
+(演练库), and the trainees' scores after the drill (演练评分).
 
     python main.py drill create --from LIVE_URL --to DRILL_URL --name NAME
     python main.py drill drop DRILL_URL
+    python main.py --db DRILL_URL drill score [--scenario F.toml] [--at ISO] --out F.xlsx|.pdf|.csv
+
+score prints a short line per trainee and writes the report: xlsx and csv here
+(core.drill.score_export), pdf by ``desktop.drill_report_pdf`` in a subprocess (commands
+never import Qt). Without --scenario (a replay) routing accuracy is not scored.
 
 The live database is only read. Bad input (a missing argument, a target that exists,
 a live database given as the target or to drop) is one line on stderr and exit code 2.
@@ -11,9 +17,16 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from core.drill.scoring import DrillScore
 
 USAGE_ERROR = 2
+SCORE_FORMATS = ("xlsx", "csv", "pdf")
+PDF_TIMEOUT = 300.0
 
 REASONS = {
     "drill_name_required": "give the drill a name (--name)",
@@ -49,6 +62,23 @@ def register(sub: Any) -> None:
         "drop", help="delete a drill database (refuses any database that is not a drill's)"
     )
     drop.add_argument("target", metavar="DRILL_URL")
+    score = drill.add_parser(
+        "score",
+        help="score each trainee of a drill: time to dispatch, time limits met, alerts, "
+        "missed items, routing accuracy",
+        description="Score every user who acted in the drill database (--db) as of --at "
+        "(default now) against the scenario's expected handling, print a line per trainee "
+        "and write the report: FILE.xlsx (a sheet of trainees, one of injects, one per "
+        "trainee), FILE.csv or FILE.pdf (A4). Without --scenario (a replay) routing "
+        "accuracy is not scored.",
+    )
+    score.add_argument("--db", metavar="URL", default=argparse.SUPPRESS, help="the drill database")
+    score.add_argument("--scenario", type=Path, metavar="FILE", help="the scenario (TOML)")
+    score.add_argument(
+        "--at", dest="score_at", metavar="ISO", help="as of this moment (county time if naive)"
+    )
+    score.add_argument("--format", choices=SCORE_FORMATS, help="default: the --out suffix")
+    score.add_argument("--out", type=Path, required=True, metavar="FILE")
 
 
 def _reason(exc: Any) -> str:
@@ -68,6 +98,8 @@ def run(args: argparse.Namespace) -> int:
     from core.errors import SchemaMismatch
     from core.storage.dbroles import RoleError
 
+    if args.action == "score":
+        return _score(args)
     try:
         return _create(args) if args.action == "create" else _drop(args)
     except DrillError as exc:
@@ -119,3 +151,154 @@ def _drop(args: argparse.Namespace) -> int:
     for role in dropped.roles:
         print(f"  dropped role {role}")
     return 0
+
+
+# --- score -------------------------------------------------------------------------------
+
+
+class ScoreRefused(Exception):
+    """Bad input for scoring: one line on stderr, exit code 2."""
+
+
+def build_score(db: str | None, scenario_path: Path | None, at_text: str | None) -> DrillScore:
+    """Open the drill database, read the scenario and score it (shared with the PDF
+    renderer's subprocess, which gets the URL from the environment)."""
+    from argparse import Namespace
+
+    from commands import open_store
+    from core.drill.database import NotADrillDatabase
+    from core.drill.scenario import load_scenario
+    from core.drill.scoring import score_drill
+    from core.errors import CoreError, ValidationError
+
+    store = open_store(Namespace(db=db))
+    try:
+        scenario = load_scenario(scenario_path) if scenario_path is not None else None
+    except ValidationError as exc:
+        first = exc.errors[0] if exc.errors else None
+        where = f" ({first.field}: {first.code})" if first is not None else ""
+        raise ScoreRefused(f"{scenario_path}: not a valid scenario{where}") from None
+    at = None
+    if at_text:
+        try:
+            at = datetime.fromisoformat(at_text)
+        except ValueError:
+            raise ScoreRefused(f"--at {at_text!r}: write an ISO moment") from None
+        if at.tzinfo is None:
+            at = at.replace(tzinfo=store.reference().tz)
+    try:
+        return score_drill(store, scenario, at=at)
+    except NotADrillDatabase as exc:
+        url = exc.params.get("url")
+        raise ScoreRefused(f"{url} is not a drill database: only drills are scored") from None
+    except CoreError as exc:
+        if exc.code == "drill_scenario_mismatch":
+            raise ScoreRefused(
+                f"the drill ran scenario {exc.params.get('stored')!r}, "
+                f"not {exc.params.get('scenario')!r}"
+            ) from None
+        raise
+
+
+def _score(args: argparse.Namespace) -> int:
+    from commands.report import Refused, _commit, _targets
+
+    db = getattr(args, "db", None)
+    try:
+        fmt = args.format or args.out.suffix.lower().lstrip(".")
+        if fmt not in SCORE_FORMATS:
+            raise ScoreRefused(f"unknown format {fmt!r}: give --format xlsx, csv or pdf")
+        (target,) = _targets(args.out, "xlsx")
+        score = build_score(db, args.scenario, args.score_at)
+        print_score(score)
+        if fmt == "pdf":
+            _write_pdf(db, args.scenario, args.score_at, target)
+        else:
+            from core.drill.score_export import write_csv, write_xlsx
+
+            writer = write_xlsx if fmt == "xlsx" else write_csv
+            _commit({target: lambda path: writer(score, path)})
+    except (ScoreRefused, Refused) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return USAGE_ERROR
+    print(f"wrote {target}")
+    return 0
+
+
+def print_score(score: DrillScore) -> None:
+    """A short table: one line per trainee, then the team's missed items."""
+    from core.drill.score_export import summary_lines
+
+    for label, value in summary_lines(score):
+        print(f"{label}: {value}")
+
+    def secs(v: float | None) -> str:
+        return "-" if v is None else f"{v:.0f}s"
+
+    def share(v: float | None) -> str:
+        return "-" if v is None else f"{v * 100:.0f}%"
+
+    print(
+        f"{'trainee':<16} {'disp':>4} {'median':>7} {'max':>7} {'limits':>11} "
+        f"{'alerts':>6} {'feed':>5} {'routing':>12} missed"
+    )
+    for t in score.trainees:
+        r = t.routing
+        routing = "not scored" if r is None else f"{r.correct}/{r.total} {share(r.share)}"
+        limits = f"{t.limits_met}/{t.limits_counted} {share(t.limits_share)}"
+        feed = f"{t.feed_correct}/{t.feed_scored}" if t.feed_scored else str(len(t.feed_decisions))
+        print(
+            f"{t.display_name:<16} {len(t.dispatches):>4} {secs(t.dispatch_median):>7} "
+            f"{secs(t.dispatch_max):>7} {limits:>11} {len(t.alerts_acknowledged):>6} "
+            f"{feed:>5} {routing:>12} {','.join(t.missed) or '-'}"
+        )
+
+
+def _write_pdf(db: str | None, scenario: Path | None, at: str | None, target: Path) -> None:
+    """``desktop.drill_report_pdf`` in a subprocess, into a private folder next to
+    ``target``, then renamed; the URL travels in the environment, not on the command
+    line (``ps`` shows that)."""
+    import os
+    import shutil
+    import subprocess
+    import tempfile
+
+    from core.storage.db import ENV_URL, resolve_url
+
+    folder = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent or "."))
+    tmp = folder / target.name
+    cmd = [sys.executable, "-m", "desktop.drill_report_pdf", "--out", str(tmp)]
+    if scenario is not None:
+        cmd += ["--scenario", str(scenario)]
+    if at:
+        cmd += ["--at", at]
+    root = str(Path(__file__).resolve().parent.parent)
+    env = {
+        **os.environ,
+        ENV_URL: resolve_url(db),
+        "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")])),
+        "PYTHONIOENCODING": "utf-8",
+    }
+    try:
+        try:
+            proc = subprocess.run(
+                cmd,
+                env=env,
+                capture_output=True,
+                encoding="utf-8",
+                errors="replace",
+                timeout=PDF_TIMEOUT,
+                check=False,
+            )
+        except subprocess.TimeoutExpired:
+            raise ScoreRefused(f"the PDF renderer took longer than {PDF_TIMEOUT:.0f} s") from None
+        if proc.returncode != 0 or not tmp.is_file():
+            lines = proc.stderr.strip().splitlines()
+            last = lines[-1] if lines else f"exit code {proc.returncode}"
+            raise ScoreRefused(last.removeprefix("error: "))
+        try:
+            os.replace(tmp, target)
+        except OSError as exc:
+            raise ScoreRefused(f"cannot write {target}: {exc.strerror or exc}") from None
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
