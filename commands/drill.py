@@ -3,6 +3,7 @@
 
     python main.py drill create --from LIVE_URL --to DRILL_URL --name NAME
     python main.py drill drop DRILL_URL
+    python main.py --db DRILL_URL drill run --scenario F.toml | --replay F.csv --mapping M
     python main.py --db DRILL_URL drill score [--scenario F.toml] [--at ISO] --out F.xlsx|.pdf|.csv
 
 score prints a short line per trainee and writes the report: xlsx and csv here
@@ -20,6 +21,8 @@ import sys
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from commands import drill_run
 
 if TYPE_CHECKING:
     from core.drill.scoring import DrillScore
@@ -79,6 +82,7 @@ def register(sub: Any) -> None:
     )
     score.add_argument("--format", choices=SCORE_FORMATS, help="default: the --out suffix")
     score.add_argument("--out", type=Path, required=True, metavar="FILE")
+    drill_run.register(drill)
 
 
 def _reason(exc: Any) -> str:
@@ -100,6 +104,8 @@ def run(args: argparse.Namespace) -> int:
 
     if args.action == "score":
         return _score(args)
+    if args.action == "run":
+        return drill_run.run_drill(args)
     try:
         return _create(args) if args.action == "create" else _drop(args)
     except DrillError as exc:
