@@ -1,14 +1,15 @@
 """The wall under a live stream: frame intervals while another process writes events at
 a steady rate, and the wall process's memory over that time.
 
-    python -m bench.bench_wall_frames [--db DEMO.sqlite3 | --pg URL] [--seconds 60]
-        [--rate 200] [--size 1920x1080]
+    python -m bench.bench_wall_frames [--db DEMO.sqlite3] [--seconds 60]
+        [--rate 200 | --replay CSV --mapping M [--speed 600]] [--size 1920x1080]
 
 Without ``--db`` a 3,000-order demo county (its story ending now) is built in a temporary
 file. A child process registers orders at ``--rate`` per second at random points of the
-county, so the map flashes, the ticker runs and every tile moves. This process shows the
-wall offscreen at ``--size`` with its live change hub and repaints the whole window 60
-times a second (``repaint``: the worst case; a screen repaints only what changed). The
+county, so the map flashes, the ticker runs and every tile moves; with ``--replay`` it
+replays a 311 file at ``--speed`` through ``core.drill.replay`` instead (a drill's load).
+This process shows the wall offscreen at ``--size`` with its live change hub and
+repaints the whole window 60 times a second (``repaint``: the worst case; a screen repaints only what changed). The
 frame interval is the time between successive repaints' starts: a stall of the UI thread
 (a read's results being drawn, a chart rebuilt) shows up there. Memory is the process's
 resident set at the start, the middle and the end of the stream.
@@ -89,6 +90,33 @@ def child_writer(url: str, seconds: float, rate: float) -> None:
     print(f"writer: {n} orders in {elapsed:.1f} s", file=sys.stderr)
 
 
+def child_replay(url: str, seconds: float, csv: str, mapping_path: str, speed: float) -> None:
+    """Replay a 311 file at ``speed`` for ``seconds`` (core.drill.replay, a drill's path)."""
+    from core.auth import acting_user
+    from core.clock import SystemClock
+    from core.drill.replay import ReplayRun, load_replay
+    from core.imports.mapping import load_mapping
+    from core.imports.run import county_box
+    from core.service import OrderService
+    from core.store import open_store
+
+    store = open_store(url)
+    actor = acting_user(store, "duty01")
+    assert actor is not None, "the demo county's duty01"
+    mapping = load_mapping(Path(mapping_path), str(store.reference().tz))
+    replay = load_replay(Path(csv), mapping, county=county_box(OrderService(store)))
+    run = ReplayRun(store, actor, replay, SystemClock(), speed=speed)
+    start = time.perf_counter()
+    while time.perf_counter() - start < seconds and not run.done:
+        run.step()
+        time.sleep(0.2)
+    done = run.progress
+    print(
+        f"replay: {done.registered} registered in {time.perf_counter() - start:.1f} s",
+        file=sys.stderr,
+    )
+
+
 def build_demo_county(tmp: Path) -> str:
     from core.demo import build_demo
 
@@ -97,7 +125,9 @@ def build_demo_county(tmp: Path) -> str:
     return url
 
 
-async def measure(url: str, seconds: float, rate: float, size: tuple[int, int]) -> dict[str, float]:
+async def measure(
+    url: str, seconds: float, rate: float, size: tuple[int, int], replay: list[str] | None = None
+) -> dict[str, float]:
     from PySide6.QtCore import QTimer
 
     from core.store import open_store
@@ -145,10 +175,12 @@ async def measure(url: str, seconds: float, rate: float, size: tuple[int, int]) 
     timer = QTimer()
     timer.setInterval(FRAME_MS)
     timer.timeout.connect(frame)
-    writer = subprocess.Popen(
-        [sys.executable, "-m", "bench.bench_wall_frames", "writer", url, str(seconds), str(rate)],
-        cwd=ROOT,
+    child = (
+        ["replay", url, str(seconds), *replay]
+        if replay
+        else ["writer", url, str(seconds), str(rate)]
     )
+    writer = subprocess.Popen([sys.executable, "-m", "bench.bench_wall_frames", *child], cwd=ROOT)
     last = time.perf_counter()
     timer.start()
     t0 = time.monotonic()
@@ -185,12 +217,20 @@ def main() -> int:
     if len(sys.argv) > 1 and sys.argv[1] == "writer":
         child_writer(sys.argv[2], float(sys.argv[3]), float(sys.argv[4]))
         return 0
+    if len(sys.argv) > 1 and sys.argv[1] == "replay":
+        child_replay(sys.argv[2], float(sys.argv[3]), sys.argv[4], sys.argv[5], float(sys.argv[6]))
+        return 0
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     p.add_argument("--db", help="a demo county (SQLite file or URL); default: build one")
     p.add_argument("--seconds", type=float, default=60.0)
     p.add_argument("--rate", type=float, default=200.0, help="events per second written")
     p.add_argument("--size", default="1920x1080")
+    p.add_argument("--replay", metavar="CSV", help="instead of --rate: replay this 311 file")
+    p.add_argument("--mapping", metavar="FILE", help="the replay's mapping")
+    p.add_argument("--speed", type=float, default=600.0, help="the replay's speed (600)")
     args = p.parse_args()
+    if args.replay and not args.mapping:
+        p.error("--replay needs --mapping")
     try:
         width, height = (int(v) for v in args.size.lower().split("x"))
     except ValueError:
@@ -215,11 +255,18 @@ def main() -> int:
         loop = qasync.QEventLoop(app)
         asyncio.set_event_loop(loop)
         with loop:
-            r = loop.run_until_complete(measure(url, args.seconds, args.rate, (width, height)))
+            replay = [args.replay, args.mapping, str(args.speed)] if args.replay else None
+            r = loop.run_until_complete(
+                measure(url, args.seconds, args.rate, (width, height), replay)
+            )
+    load = (
+        f"{Path(args.replay).name} replayed at {args.speed:g}x"
+        if args.replay
+        else f"{args.rate:.0f} orders/s written"
+    )
     print(
-        f"\nWall at {width}x{height}, {args.rate:.0f} orders/s written for "
-        f"{args.seconds:.0f} s by another process; {r['frames']} frames, "
-        f"{r['draws']} redraws of the figures\n"
+        f"\nWall at {width}x{height}, {load} for {args.seconds:.0f} s by another process; "
+        f"{r['frames']} frames, {r['draws']} redraws of the figures\n"
     )
     print("| measure | result | target |")
     print("|---|---:|---|")
