@@ -9,9 +9,10 @@ file. A child process registers orders at ``--rate`` per second at random points
 county, so the map flashes, the ticker runs and every tile moves; with ``--replay`` it
 replays a 311 file at ``--speed`` through ``core.drill.replay`` instead (a drill's load).
 This process shows the wall offscreen at ``--size`` with its live change hub and
-repaints the whole window 60 times a second (``repaint``: the worst case; a screen repaints only what changed). The
-frame interval is the time between successive repaints' starts: a stall of the UI thread
-(a read's results being drawn, a chart rebuilt) shows up there. Memory is the process's
+repaints the whole window 60 times a second (``repaint``: the worst case; a screen
+repaints only what changed). The frame interval is the time between successive
+repaints' starts: a stall of the UI thread (a read's results being drawn, a chart
+rebuilt) shows up there. Memory is the process's
 resident set at the start, the middle and the end of the stream.
 """
 
