@@ -29,7 +29,6 @@ if TYPE_CHECKING:
 
 USAGE_ERROR = 2
 SCORE_FORMATS = ("xlsx", "csv", "pdf")
-PDF_TIMEOUT = 300.0
 
 REASONS = {
     "drill_name_required": "give the drill a name (--name)",
@@ -261,50 +260,13 @@ def print_score(score: DrillScore) -> None:
 
 
 def _write_pdf(db: str | None, scenario: Path | None, at: str | None, target: Path) -> None:
-    """``desktop.drill_report_pdf`` in a subprocess, into a private folder next to
-    ``target``, then renamed; the URL travels in the environment, not on the command
-    line (``ps`` shows that)."""
-    import os
-    import shutil
-    import subprocess
-    import tempfile
+    """The scores' PDF by ``desktop.drill_report_pdf`` (``commands.report.render_pdf``)."""
+    from commands.report import Refused, render_pdf
 
-    from core.storage.db import ENV_URL, resolve_url
-
-    folder = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent or "."))
-    tmp = folder / target.name
-    cmd = [sys.executable, "-m", "desktop.drill_report_pdf", "--out", str(tmp)]
-    if scenario is not None:
-        cmd += ["--scenario", str(scenario)]
+    flags = ["--scenario", str(scenario)] if scenario is not None else []
     if at:
-        cmd += ["--at", at]
-    root = str(Path(__file__).resolve().parent.parent)
-    env = {
-        **os.environ,
-        ENV_URL: resolve_url(db),
-        "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")])),
-        "PYTHONIOENCODING": "utf-8",
-    }
+        flags += ["--at", at]
     try:
-        try:
-            proc = subprocess.run(
-                cmd,
-                env=env,
-                capture_output=True,
-                encoding="utf-8",
-                errors="replace",
-                timeout=PDF_TIMEOUT,
-                check=False,
-            )
-        except subprocess.TimeoutExpired:
-            raise ScoreRefused(f"the PDF renderer took longer than {PDF_TIMEOUT:.0f} s") from None
-        if proc.returncode != 0 or not tmp.is_file():
-            lines = proc.stderr.strip().splitlines()
-            last = lines[-1] if lines else f"exit code {proc.returncode}"
-            raise ScoreRefused(last.removeprefix("error: "))
-        try:
-            os.replace(tmp, target)
-        except OSError as exc:
-            raise ScoreRefused(f"cannot write {target}: {exc.strerror or exc}") from None
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
+        render_pdf("desktop.drill_report_pdf", flags, db, target)
+    except Refused as exc:
+        raise ScoreRefused(str(exc)) from None

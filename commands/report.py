@@ -158,10 +158,27 @@ def _targets(out: Path, fmt: str) -> list[Path]:
 
 
 def _write_pdf(args: argparse.Namespace, target: Path) -> str:
-    """Run ``desktop.report_pdf`` in a subprocess into a private temporary folder next to
-    ``target``, then rename; the folder goes whatever happens (a timeout included). The
-    database URL travels in the environment, not on the command line (``ps`` shows that).
-    Returns the renderer's summary line."""
+    """The monthly report's PDF by ``desktop.report_pdf`` (``render_pdf``); returns the
+    renderer's summary line."""
+    flags: list[str] = []
+    for flag, value in (
+        ("--period", args.period),
+        ("--rules", args.rules),
+        ("--composite", args.composite),
+    ):
+        if value is not None:
+            flags += [flag, str(value)]
+    stdout = render_pdf("desktop.report_pdf", flags, args.db, target)
+    summary = stdout.strip().splitlines()[-1:] or ["report"]
+    return f"{summary[0].rsplit('; wrote ', 1)[0]}; wrote {target}"
+
+
+def render_pdf(module: str, flags: list[str], db: str | None, target: Path) -> str:
+    """Run the Qt renderer ``python -m module --out TMP *flags`` in a subprocess (commands
+    never import Qt), into a private temporary folder next to ``target``, then rename; the
+    folder goes whatever happens (a timeout included). The database URL travels in the
+    environment, not on the command line (``ps`` shows that). Returns its stdout; a
+    failure is ``Refused`` with the renderer's last line."""
     import shutil
     import subprocess
 
@@ -169,18 +186,11 @@ def _write_pdf(args: argparse.Namespace, target: Path) -> str:
 
     folder = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent or "."))
     tmp = folder / target.name
-    cmd = [sys.executable, "-m", "desktop.report_pdf", "--out", str(tmp)]
-    for flag, value in (
-        ("--period", args.period),
-        ("--rules", args.rules),
-        ("--composite", args.composite),
-    ):
-        if value is not None:
-            cmd += [flag, str(value)]
+    cmd = [sys.executable, "-m", module, "--out", str(tmp), *flags]
     root = str(Path(__file__).resolve().parent.parent)
     env = {
         **os.environ,
-        ENV_URL: resolve_url(args.db),
+        ENV_URL: resolve_url(db),
         "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")])),
         "PYTHONIOENCODING": "utf-8",
     }
@@ -207,8 +217,7 @@ def _write_pdf(args: argparse.Namespace, target: Path) -> str:
             raise Refused(f"cannot write {target}: {exc.strerror or exc}") from None
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-    summary = proc.stdout.strip().splitlines()[-1:] or ["report"]
-    return f"{summary[0].rsplit('; wrote ', 1)[0]}; wrote {target}"
+    return proc.stdout
 
 
 def _build(args: argparse.Namespace) -> Assessment:
