@@ -13,6 +13,9 @@ import logging
 import os
 import sys
 import time
+from collections.abc import AsyncIterator, Callable, Coroutine
+from contextlib import asynccontextmanager
+from typing import Any
 
 from PySide6.QtCore import QObject, SignalInstance
 from PySide6.QtGui import QFont
@@ -20,6 +23,7 @@ from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
 from core.drill.database import is_drill
 from core.storage.db import is_sqlite
+from core.store import Store
 from desktop import errors, i18n, theme
 from desktop.feed import Session, last_event_id
 from desktop.hub import ChangeHub
@@ -137,13 +141,7 @@ async def flow(url: str, lanes: Lanes, settings: AppSettings) -> int:
         drill = await lanes.background(is_drill, store)
         if drill:  # every window's title says it, beside the main window's banner
             QApplication.setApplicationDisplayName(DRILL_MARK)
-        hub = ChangeHub.for_store(store, await lanes.background(last_event_id, store))
-        hub.start()
-        # On SQLite nobody runs `main.py service`: this workstation does its jobs itself.
-        runner = ServiceRunner(store, lanes) if is_sqlite(store.engine) else None
-        if runner is not None:
-            runner.start()
-        try:
+        async with live(store, lanes) as hub:
             window = MainWindow(session, lanes, settings, hub, drill=drill)
             bench.watch(window)
             window.show()
@@ -151,25 +149,44 @@ async def flow(url: str, lanes: Lanes, settings: AppSettings) -> int:
             # puts the cursor where the work starts: the caller's number at intake).
             window.activateWindow()
             bench.mark("window_shown")
-            # What is alive now (modules, reference data) lives as long as the app: keep it
-            # out of the collector's full passes, which otherwise stall the UI thread.
-            gc.collect()
-            gc.freeze()
-            await _emitted(window.window_did_close)
-            await window.drain()
-            window.deleteLater()
-        finally:
-            hub.stop()
-            if runner is not None:
-                runner.stop()
-                await runner.tasks.drain()
+            await shown_until_closed(window)
         return 0
     finally:
         await lanes.idle()  # no query may still hold a connection of the engine we dispose
         store.engine.dispose()
 
 
-def run(url: str, lang: str = i18n.DEFAULT_LANGUAGE) -> int:
+@asynccontextmanager
+async def live(store: Store, lanes: Lanes) -> AsyncIterator[ChangeHub]:
+    """The live change hub for a window's life, and on SQLite (where nobody runs `main.py
+    service`) the service's jobs in this process; both stop on the way out."""
+    hub = ChangeHub.for_store(store, await lanes.background(last_event_id, store))
+    hub.start()
+    runner = ServiceRunner(store, lanes) if is_sqlite(store.engine) else None
+    if runner is not None:
+        runner.start()
+    try:
+        yield hub
+    finally:
+        hub.stop()
+        if runner is not None:
+            runner.stop()
+            await runner.tasks.drain()
+
+
+async def shown_until_closed(window: Any) -> None:
+    """Wait for a shown window (``window_did_close``, ``drain``) to close, then let it go.
+    What is alive by then (modules, reference data) lives as long as the app: it is kept
+    out of the collector's full passes, which otherwise stall the UI thread."""
+    gc.collect()
+    gc.freeze()
+    await _emitted(window.window_did_close)
+    await window.drain()
+    window.deleteLater()
+
+
+def run_loop(lang: str, flow_of: Callable[[Lanes], Coroutine[Any, Any, int]]) -> int:
+    """The application, its qasync loop and lanes, running ``flow_of(lanes)`` to its end."""
     import qasync  # after PySide6 (STACK.md)
 
     app = create_application(lang)
@@ -179,6 +196,10 @@ def run(url: str, lang: str = i18n.DEFAULT_LANGUAGE) -> int:
     lanes = Lanes()
     try:
         with loop:
-            return int(loop.run_until_complete(flow(url, lanes, AppSettings())))
+            return int(loop.run_until_complete(flow_of(lanes)))
     finally:
         lanes.shutdown(wait=False)
+
+
+def run(url: str, lang: str = i18n.DEFAULT_LANGUAGE) -> int:
+    return run_loop(lang, lambda lanes: flow(url, lanes, AppSettings()))

@@ -9,25 +9,21 @@ room's machine a county-level role (README, "The wall"). On SQLite nobody runs
 
 from __future__ import annotations
 
-import asyncio
-import gc
 import logging
 from datetime import datetime
 from pathlib import Path
 
+from PySide6.QtCore import QObject
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QWidget
 
 from core.errors import CoreError
-from core.storage.db import is_sqlite
 from core.store import Store
 from core.wall.config import WALL_FILE, load_config
 from desktop import errors, i18n
-from desktop.app import _emitted, _fatal, create_application
-from desktop.feed import last_event_id
+from desktop.app import _fatal, live, run_loop, shown_until_closed
 from desktop.hub import ChangeHub
 from desktop.lanes import Lanes
-from desktop.service_runner import ServiceRunner
 from desktop.startup import prepare_database
 from desktop.views.wall import WallWindow
 
@@ -54,24 +50,10 @@ async def wall_flow(
     except Exception as exc:
         return await _fatal(exc)
     try:
-        hub = ChangeHub.for_store(store, await lanes.background(last_event_id, store))
-        hub.start()
-        runner = ServiceRunner(store, lanes) if is_sqlite(store.engine) else None
-        if runner is not None:
-            runner.start()
-        try:
+        async with live(store, lanes) as hub:
             window = WallWindow(store, lanes, hub, config, lang=lang, at=at)
             show_on_screen(window)
-            gc.collect()
-            gc.freeze()
-            await _emitted(window.window_did_close)
-            await window.drain()
-            window.deleteLater()
-        finally:
-            hub.stop()
-            if runner is not None:
-                runner.stop()
-                await runner.tasks.drain()
+            await shown_until_closed(window)
         return 0
     finally:
         await lanes.idle()
@@ -84,18 +66,7 @@ def run_wall(
     at: datetime | None = None,
     config_path: Path = WALL_FILE,
 ) -> int:
-    import qasync  # after PySide6 (STACK.md)
-
-    app = create_application(lang)
-    errors.install()
-    loop = qasync.QEventLoop(app)
-    asyncio.set_event_loop(loop)
-    lanes = Lanes()
-    try:
-        with loop:
-            return int(loop.run_until_complete(wall_flow(url, lanes, lang, at, config_path)))
-    finally:
-        lanes.shutdown(wait=False)
+    return run_loop(lang, lambda lanes: wall_flow(url, lanes, lang, at, config_path))
 
 
 def open_wall(
@@ -113,3 +84,36 @@ def open_wall(
     window = WallWindow(store, lanes, hub, config, lang=lang, closable=True)
     show_on_screen(window, avoid=parent.window())
     return window
+
+
+class WallEntry(QObject):
+    """The workstation's 视图 › 一屏全域 entry: one wall at a time, closed with the
+    workstation."""
+
+    def __init__(self, store: Store, lanes: Lanes, hub: ChangeHub, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.store, self.lanes, self.hub = store, lanes, hub
+        self.wall: WallWindow | None = None
+
+    def open(self) -> WallWindow | None:
+        """The wall, full screen on a second screen where there is one."""
+        from desktop.i18n import current_language
+
+        if self.wall is not None:
+            self.wall.raise_()
+            return self.wall
+        parent = self.parent()
+        assert isinstance(parent, QWidget)
+        self.wall = open_wall(self.store, self.lanes, self.hub, current_language(), parent)
+        if self.wall is not None:
+            self.wall.window_did_close.connect(self._closed)
+        return self.wall
+
+    def close(self) -> None:
+        if self.wall is not None:
+            self.wall.close()
+
+    def _closed(self) -> None:
+        if self.wall is not None:
+            self.wall.deleteLater()
+            self.wall = None

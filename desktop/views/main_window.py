@@ -52,7 +52,7 @@ if TYPE_CHECKING:
     from desktop.views.assessment import AssessmentPage
     from desktop.views.intake import IntakeForm
     from desktop.views.supervision import SupervisionPage
-    from desktop.views.wall import WallWindow
+    from desktop.wall_app import WallEntry
 
 SETTINGS_NAME = "main"
 SERVICE_CHECK_MS = 30_000
@@ -220,33 +220,15 @@ class MainWindow(QMainWindow):
         self.addActions([refresh, close])
         self.wall_action = QAction(self.tr("Open the wall (一屏全域)"), self)
         self.wall_action.setShortcut(QKeySequence("Ctrl+Shift+W"))
-        self.wall_action.triggered.connect(self.open_wall)
+        self.wall_action.triggered.connect(lambda: self.walls.open())
         view = self.menuBar().addMenu(self.tr("&View"))
         view.addAction(self.wall_action)
         view.addSeparator()
         view.addAction(refresh)
         view.addAction(close)
-        self.wall: WallWindow | None = None
+        from desktop.wall_app import WallEntry  # it imports desktop.app, which imports us
 
-    def open_wall(self) -> WallWindow | None:
-        """The wall in its own full-screen window, on a second screen where there is one."""
-        from desktop.i18n import current_language
-        from desktop.wall_app import open_wall
-
-        if self.wall is not None:
-            self.wall.raise_()
-            return self.wall
-        self.wall = open_wall(
-            self.session.store, self.lanes, self.hub, current_language(), parent=self
-        )
-        if self.wall is not None:
-            self.wall.window_did_close.connect(self._wall_closed)
-        return self.wall
-
-    def _wall_closed(self) -> None:
-        if self.wall is not None:
-            self.wall.deleteLater()
-            self.wall = None
+        self.walls: WallEntry = WallEntry(self.session.store, self.lanes, self.hub, self)
 
     # --- editing --------------------------------------------------------------------------
 
@@ -624,8 +606,7 @@ class MainWindow(QMainWindow):
                 self.alerts.close_page()
             if self.alert_watch is not None:
                 self.alert_watch.shut_down()
-            if self.wall is not None:
-                self.wall.close()
+            self.walls.close()
             self.settings.save_window(SETTINGS_NAME, self, self.table.horizontalHeader())
             self.window_did_close.emit()
         super().closeEvent(event)

@@ -385,3 +385,25 @@ def test_a_drill_database_says_so_on_the_window(
         assert not live.drill_banner.isVisible() and "DRILL" not in live.windowTitle()
     finally:
         close_window(qtbot, live)
+
+
+def test_the_view_menu_opens_one_wall_and_closing_the_window_closes_it(
+    qtbot: QtBot,
+    store: Store,
+    actors: dict[str, Actor],
+    lanes: Lanes,
+    settings: AppSettings,
+) -> None:
+    window = open_window(qtbot, store, actors["duty"], lanes, settings)
+    wall = None
+    try:
+        with qtbot.waitSignal(window.wall_action.triggered):
+            window.wall_action.trigger()
+        wall = window.walls.wall
+        assert wall is not None and wall.isVisible() and wall.closable
+        qtbot.waitUntil(lambda: wall is not None and wall.settled, timeout=15000)
+        closed: list[bool] = []
+        wall.window_did_close.connect(lambda: closed.append(True))
+    finally:
+        close_window(qtbot, window)
+    assert closed == [True] and window.walls.wall is None  # closed with the workstation
