@@ -6,7 +6,8 @@ scenario's injects at their offsets, or a real day of 311 requests in its own rh
         [--speed 60] [--thin-to 160] [--minutes 30]
 
 ``--speed`` compresses the time between arrivals, never the time trainees have: a
-scenario's ``within`` deadlines stay as written. Each fired inject or registered batch is
+scenario's ``within`` deadlines stay as written. A scenario's speed is kept in the drill
+(the console's speed control changes it too). Each fired inject or registered batch is
 one line; Ctrl+C stops (what fired stays fired: running again continues a scenario
 where it stopped, and a replay skips what it registered). Refuses a live database.
 
@@ -20,7 +21,6 @@ import argparse
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
@@ -108,24 +108,16 @@ def _scenario_runner(store: Any, actor: Any, args: argparse.Namespace) -> Steps:
 
     scenario = load_scenario(args.scenario)
     validate_against(scenario, store.reference())
-    speed = args.speed or scenario.speed
+    runner = InjectRunner(store, scenario, store.clock, actor)
+    if args.speed is not None:
+        runner.set_speed(args.speed)
+    elif not runner.done:  # a fresh drill runs at the scenario's speed; a restart keeps its own
+        runner.set_speed(scenario.speed)
     print(
-        f"scenario {scenario.id} ({scenario.title}) at {speed:g}x: "
+        f"scenario {scenario.id} ({scenario.title}) at {runner.speed:g}x: "
         f"{len(scenario.entries())} injects and situations"
     )
-    return _Printed(InjectRunner(store, compressed(scenario, speed), store.clock, actor))
-
-
-def compressed(scenario: Any, speed: float) -> Any:
-    """The scenario with its offsets divided by ``speed``: arrivals come sooner, while the
-    handling each inject expects (``within``) stays as written."""
-    if speed == 1:
-        return scenario
-    return replace(
-        scenario,
-        injects=tuple(replace(i, at=i.at / speed) for i in scenario.injects),
-        situations=tuple(replace(s, at=s.at / speed) for s in scenario.situations),
-    )
+    return _Printed(runner, store)
 
 
 def _replay_runner(store: Any, actor: Any, args: argparse.Namespace) -> Steps:
@@ -140,14 +132,15 @@ def _replay_runner(store: Any, actor: Any, args: argparse.Namespace) -> Steps:
         replay = thin(replay, target_per_day=args.thin_to)
     speed = args.speed or 60.0
     print(f"replay {args.replay.name}: {len(replay.rows)} requests at {speed:g}x")
-    return _Printed(ReplayRun(store, actor, replay, store.clock, speed=speed))
+    return _Printed(ReplayRun(store, actor, replay, store.clock, speed=speed), store)
 
 
 class _Printed:
-    """A runner whose steps are printed as they happen."""
+    """A runner whose steps are printed as they happen; done once the drill is stopped
+    (by the trainer's console) too."""
 
-    def __init__(self, runner: Any) -> None:
-        self.runner = runner
+    def __init__(self, runner: Any, store: Any) -> None:
+        self.runner, self.store = runner, store
 
     def step(self) -> Any:
         got = self.runner.step()
@@ -163,14 +156,21 @@ class _Printed:
 
     @property
     def done(self) -> bool:
+        from core.drill.inject import stopped_at
+
+        if stopped_at(self.store) is not None:
+            print("the drill was stopped")
+            return True
         return finished(self.runner)
 
 
 def finished(runner: Any) -> bool:
-    """A scenario's runner when nothing is pending (its ``done`` lists what fired); a
-    replay's when its ``done`` says so."""
+    """A scenario's runner when nothing is pending (its ``done`` lists what fired) or it
+    was stopped; a replay's when its ``done`` says so."""
     pending = getattr(runner, "pending", None)
-    return not pending if isinstance(pending, list) else bool(runner.done)
+    if isinstance(pending, list):
+        return not pending or runner.stopped_at is not None
+    return bool(runner.done)
 
 
 def drive(

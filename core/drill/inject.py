@@ -25,7 +25,17 @@ the intake's refusal: a refused inject is spent, not retried).
      "fired": {"rain-01": "2025-03-03T01:05:00+00:00", …}}
 
 The start is written when the first runner is made; a later runner (a restart) reads it
-back and keeps the drill's timetable. Each mark is written under a lock on that row, in
+back and keeps the drill's timetable.
+
+**Pace.** The trainer's console pauses, resumes, jumps and changes speed; the ledger keeps
+that as ``"pace": {"at": ISO, "offset": seconds, "speed": s, "paused": bool}``: drill time
+is ``offset`` at ``at`` and runs ``speed`` times the clock from there (frozen when paused),
+and an entry falls due once drill time reaches its offset. Without a pace (a fresh drill)
+drill time is the clock's time since the start at 1x. Speed compresses arrivals, never the
+time trainees have: ``within`` is counted on the clock from the moment an inject fired.
+Every runner re-reads the pace on each step, so a console and a ``drill run`` agree.
+``stop`` ends the drill for good (key ``drill_stopped``): nothing fires after it, and
+scores are taken as of that moment. Each mark is written under a lock on that row, in
 the same transaction as the inject's event, so of two runners only one fires a
 situation. An order or feed item whose mark was lost (a crash between the two
 transactions) is found again by its key, never registered twice.
@@ -66,6 +76,8 @@ from core.workflow.intake import OrderDraft
 log = logging.getLogger("core.drill")
 DRILL_SOURCE = "drill"
 FIRED_KEY = "drill_fired"
+STOPPED_KEY = "drill_stopped"
+MIN_SPEED, MAX_SPEED = 1.0, 600.0  # 600x is for load tests
 
 
 @dataclass(frozen=True)
@@ -105,6 +117,9 @@ class InjectRunner:
         self.service = OrderService(store)
         self._entries = scenario.entries()
         self.start, self._fired = self._begin(start)
+        self._pace: dict[str, Any] = {}
+        self.stopped_at: datetime | None = None
+        self._reload()
 
     # --- what is left --------------------------------------------------------------------
 
@@ -119,23 +134,97 @@ class InjectRunner:
         return [e for e in self._entries if e.id in self._fired]
 
     def due(self, entry: Entry) -> datetime:
-        return self.start + entry.at
+        """The clock's moment ``entry`` falls due at the current pace (a paused drill: as
+        if it went on now)."""
+        now = self.clock.now()
+        return now + (entry.at - self.offset(now)) / self.speed
 
     def next_due(self) -> datetime | None:
-        """When the next pending entry falls due; None when all have fired."""
+        """When the next pending entry falls due; None when all have fired, when paused
+        and when stopped."""
         pending = self.pending
-        return self.due(pending[0]) if pending else None
+        if not pending or self.paused or self.stopped_at is not None:
+            return None
+        return self.due(pending[0])
+
+    # --- pace ----------------------------------------------------------------------------
+
+    @property
+    def speed(self) -> float:
+        return float(self._pace.get("speed", 1.0))
+
+    @property
+    def paused(self) -> bool:
+        return bool(self._pace.get("paused", False))
+
+    def offset(self, now: datetime | None = None) -> timedelta:
+        """Drill time reached at ``now`` (default the clock's): the scenario's offsets
+        fall due against it."""
+        return _drill_time(self._pace, self.start, now or self.clock.now())
+
+    def set_speed(self, speed: float) -> None:
+        """From now on ``speed`` times the clock (1 to 600); drill time reached is kept."""
+        if not isinstance(speed, int | float) or not MIN_SPEED <= speed <= MAX_SPEED:
+            raise CoreError("speed_out_of_range", speed=speed, min=MIN_SPEED, max=MAX_SPEED)
+        self._repace(speed=float(speed))
+
+    def pause(self) -> None:
+        """Freeze drill time: nothing falls due until ``resume``. Idempotent."""
+        self._repace(paused=True)
+
+    def resume(self) -> None:
+        """Go on from where ``pause`` froze drill time. Idempotent."""
+        self._repace(paused=False)
+
+    def jump(self, to: timedelta) -> list[Fired]:
+        """Move drill time forward to ``to`` (skipping a quiet stretch) and fire what is
+        due by then; a paused drill stays paused, at the new place."""
+        if to < self.offset():
+            raise CoreError("jump_backwards", to=str(to), reached=str(self.offset()))
+        self._repace(offset=to)
+        return self.step(fire_paused=True)
+
+    def stop(self) -> datetime:
+        """End the drill for good: nothing fires after this (here or in any other runner)
+        and scores are taken as of this moment. Returns the stop time (the first one)."""
+        stopped = stop_drill(self.store, self.clock.now())
+        self.stopped_at = stopped
+        return stopped
+
+    def _repace(self, **change: Any) -> None:
+        now = self.clock.now()
+        with write_tx(self.store.engine) as conn:
+            ledger = _ledger(conn, lock=True)
+            pace = dict(ledger.get("pace") or {})
+            reached = change.pop("offset", None)
+            if reached is None:
+                reached = _drill_time(pace, self.start, now)
+            pace |= {"speed": float(pace.get("speed", 1.0)), "paused": bool(pace.get("paused"))}
+            pace |= change | {"at": now.isoformat(), "offset": reached.total_seconds()}
+            ledger["pace"] = pace
+            conn.execute(update(settings).where(settings.c.key == FIRED_KEY).values(value=ledger))
+        self._pace = pace
+
+    def _reload(self) -> None:
+        with read_tx(self.store.engine) as conn:
+            ledger = _ledger(conn)
+            self._fired = dict(ledger["fired"])
+            self._pace = dict(ledger.get("pace") or {})
+            self.stopped_at = _stopped(conn)
 
     # --- firing --------------------------------------------------------------------------
 
-    def step(self) -> list[Fired]:
-        """Fire every entry due by the clock's now that no runner has fired yet."""
+    def step(self, fire_paused: bool = False) -> list[Fired]:
+        """Fire every entry due by drill time now that no runner has fired yet; nothing
+        while paused (unless a jump asks) or once stopped."""
         now = self.clock.now()
-        with read_tx(self.store.engine) as conn:
-            self._fired = dict(_ledger(conn)["fired"])
+        self._reload()
+        if self.stopped_at is not None or (self.paused and not fire_paused):
+            return []
+        reached = self.offset(now)
         out: list[Fired] = []
         for entry in self._entries:
-            if entry.id in self._fired or self.due(entry) > now:
+            if entry.id in self._fired or entry.at > reached:
                 continue
             fired = self._fire(entry, now)
             if fired is not None:
@@ -175,7 +264,8 @@ class InjectRunner:
         return int(result.order_id), str(result.value)
 
     def _alert(self, inject: Inject) -> int:
-        message = alert_message(inject, self.store.reference(), self.due(inject))
+        occurred = min(self.due(inject), self.clock.now())
+        message = alert_message(inject, self.store.reference(), occurred)
         got = Inbox(self.store).receive([message])[0]
         if got.error is not None or got.item_id is None:
             raise CoreError(got.error or "store_failed", inject=inject.id)
@@ -195,7 +285,7 @@ class InjectRunner:
                 "kind": entry.kind,
                 "scenario": self.scenario.id,
                 "offset": int(entry.at.total_seconds()),
-                "due": self.due(entry).isoformat(),
+                "due": min(self.due(entry), now).isoformat(),
             }
             if isinstance(entry, Situation):
                 unit = self.store.reference().org.by_code(entry.unit) if entry.unit else None
@@ -215,7 +305,7 @@ class InjectRunner:
             ledger["fired"][entry.id] = now.isoformat()
             conn.execute(update(settings).where(settings.c.key == FIRED_KEY).values(value=ledger))
         self._fired = dict(ledger["fired"])
-        return Fired(entry.id, entry.kind, self.due(entry), now, event_id, **found)
+        return Fired(entry.id, entry.kind, min(self.due(entry), now), now, event_id, **found)
 
     # --- the ledger ----------------------------------------------------------------------
 
@@ -237,6 +327,44 @@ class InjectRunner:
         if start is not None and began != start:
             raise CoreError("drill_already_started", start=ledger["start"])
         return began, dict(ledger["fired"])
+
+
+def _drill_time(pace: dict[str, Any], start: datetime, now: datetime) -> timedelta:
+    """Drill time at ``now`` under ``pace`` (see the module docstring)."""
+    if "at" not in pace:
+        return now - start
+    reached = timedelta(seconds=float(pace["offset"]))
+    if pace.get("paused"):
+        return reached
+    return reached + (now - datetime.fromisoformat(pace["at"])) * float(pace["speed"])
+
+
+def _stopped(conn: Connection) -> datetime | None:
+    value = conn.execute(select(settings.c.value).where(settings.c.key == STOPPED_KEY)).scalar()
+    return datetime.fromisoformat(value["at"]) if isinstance(value, dict) else None
+
+
+def stopped_at(store: Store) -> datetime | None:
+    """When the drill in ``store`` was stopped (its scores are as of then); None if not."""
+    with read_tx(store.engine) as conn:
+        return _stopped(conn)
+
+
+def stop_drill(store: Store, at: datetime) -> datetime:
+    """Mark the drill in ``store`` stopped at ``at`` (a replay's stop; a scenario's runner
+    has ``stop``); the first stop stands. Returns the stop time."""
+    require_drill(store)
+    with write_tx(store.engine) as conn:
+        stopped = _stopped(conn)
+        if stopped is not None:
+            return stopped
+        ins = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
+        conn.execute(
+            ins(settings)
+            .values(key=STOPPED_KEY, value={"at": at.isoformat()})
+            .on_conflict_do_nothing()
+        )
+    return at
 
 
 def _ledger(conn: Connection, lock: bool = False) -> dict[str, Any]:

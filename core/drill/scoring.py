@@ -2,7 +2,8 @@
 summary of every scripted inject beside what happened to it. Plain values, no sentences:
 ``core.drill.score_export`` and the PDF renderer add the words.
 
-Everything is read **as of** ``at`` (default: the store clock's now): events, dispatches,
+Everything is read **as of** ``at`` (default: when the drill was stopped, else the store
+clock's now): events, dispatches,
 decisions and limit endings after ``at`` have not happened yet. Durations are seconds.
 
 **Trainees** are the users who acted in the drill by ``at``: the actor of any order event
@@ -64,7 +65,7 @@ from sqlalchemy import Connection, select
 
 from core.domain.events import EventKind
 from core.drill.database import require_drill
-from core.drill.inject import DRILL_SOURCE, FIRED_KEY
+from core.drill.inject import DRILL_SOURCE, FIRED_KEY, stopped_at
 from core.drill.scenario import Inject, Scenario
 from core.errors import CoreError
 from core.org import OrgDirectory
@@ -235,7 +236,7 @@ def score_drill(
     """Score every trainee of the drill in ``store`` (a drill database only) as of ``at``
     against ``scenario``'s expected handling (None: a replay, routing not scored)."""
     require_drill(store)
-    at = at or store.clock.now()
+    at = at or stopped_at(store) or store.clock.now()
     ref = store.reference()
     org = ref.org
     with read_tx(store.engine) as conn:
