@@ -2,6 +2,7 @@
 
     python main.py                      the workstation (SQLite in the user data dir by default)
     python main.py --wall [--at 'YYYY-MM-DD HH:MM']   the wall (一屏全域), live or as of a moment
+    python main.py --db DRILL --drill   the trainer's console (演练导调台) on a drill database
     python main.py --db URL ...         any command against another database
     python main.py db upgrade|current|check
     python main.py info | calendar … | policy … | stats … | publish … | report …
@@ -68,6 +69,11 @@ def parser() -> argparse.ArgumentParser:
         help="open the wall (一屏全域) full screen instead of the workstation; no login",
     )
     p.add_argument(
+        "--drill",
+        action="store_true",
+        help="open the workstation on the trainer's console (演练导调台); a drill database only",
+    )
+    p.add_argument(
         "--at",
         metavar="'YYYY-MM-DD HH:MM'",
         type=_moment,
@@ -111,7 +117,7 @@ def workstation(args: argparse.Namespace) -> int:
     from core.storage.db import resolve_url
     from desktop.app import run
 
-    return run(resolve_url(args.db), lang=args.lang)
+    return run(resolve_url(args.db), lang=args.lang, console=args.drill)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -126,10 +132,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             if not args.wall and (args.at or args.wall_config):
                 print("error: --at and --wall-config go with --wall", file=sys.stderr)
                 return 2
+            if args.wall and args.drill:
+                print(
+                    "error: --drill opens the trainer's console, --wall the wall: give one",
+                    file=sys.stderr,
+                )
+                return 2
             return wall(args) if args.wall else workstation(args)
-        if args.wall or args.at or args.wall_config:
+        if args.wall or args.at or args.wall_config or args.drill:
             print(
-                "error: --wall, --at and --wall-config open the wall: give no command",
+                "error: --wall, --at, --wall-config and --drill open a window: give no command",
                 file=sys.stderr,
             )
             return 2

@@ -21,7 +21,7 @@ from PySide6.QtCore import QObject, SignalInstance
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
-from core.drill.database import is_drill
+from core.drill.database import NotADrillDatabase, is_drill
 from core.storage.db import is_sqlite
 from core.store import Store
 from desktop import errors, i18n, theme
@@ -32,7 +32,7 @@ from desktop.service_runner import ServiceRunner
 from desktop.settings import AppSettings
 from desktop.startup import prepare_database
 from desktop.views.login import LoginDialog
-from desktop.views.main_window import MainWindow
+from desktop.views.main_window import DRILL, MainWindow
 
 log = logging.getLogger(__name__)
 
@@ -121,11 +121,15 @@ class _Bench(QObject):
         window.page_did_become_ready.connect(ready)
 
 
-async def flow(url: str, lanes: Lanes, settings: AppSettings) -> int:
+async def flow(url: str, lanes: Lanes, settings: AppSettings, console: bool = False) -> int:
+    """Open the database, log in, run the main window until it closes. ``console``
+    (``main.py --drill``): a drill database only, opening on the trainer's console."""
     bench = _Bench()
     bench.mark("loop_started")
     try:
         store = await prepare_database(url, lanes)
+        if console and not await lanes.background(is_drill, store):
+            raise NotADrillDatabase(url=url)
     except Exception as exc:
         return await _fatal(exc)
     try:
@@ -142,7 +146,8 @@ async def flow(url: str, lanes: Lanes, settings: AppSettings) -> int:
         if drill:  # every window's title says it, beside the main window's banner
             QApplication.setApplicationDisplayName(DRILL_MARK)
         async with live(store, lanes) as hub:
-            window = MainWindow(session, lanes, settings, hub, drill=drill)
+            start = DRILL if console else None
+            window = MainWindow(session, lanes, settings, hub, drill=drill, start_page=start)
             bench.watch(window)
             window.show()
             # The login dialog had the keyboard; give it to the window (its first page
@@ -201,5 +206,5 @@ def run_loop(lang: str, flow_of: Callable[[Lanes], Coroutine[Any, Any, int]]) ->
         lanes.shutdown(wait=False)
 
 
-def run(url: str, lang: str = i18n.DEFAULT_LANGUAGE) -> int:
-    return run_loop(lang, lambda lanes: flow(url, lanes, AppSettings()))
+def run(url: str, lang: str = i18n.DEFAULT_LANGUAGE, console: bool = False) -> int:
+    return run_loop(lang, lambda lanes: flow(url, lanes, AppSettings(), console))

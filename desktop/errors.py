@@ -92,6 +92,12 @@ def _refusal(exc: CoreError) -> str:
         return QCoreApplication.translate(
             "Errors", "The order is outside your unit's jurisdiction."
         )
+    if exc.code == "not_a_drill_database":
+        return QCoreApplication.translate(
+            "Errors",
+            "{url} is not a drill database: drills never touch live data. "
+            "Make one with “main.py drill create”.",
+        ).format(url=exc.params.get("url", ""))
     if isinstance(exc, PermissionDenied) and exc.code == "role_required":
         return QCoreApplication.translate("Errors", "Your role may not do this.")
     reason = exc.params.get("reason")

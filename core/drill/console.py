@@ -134,6 +134,16 @@ class DrillRun:
             raise CoreError("drill_stopped", at=self._stopped.isoformat())
         self.runner.jump(to)
 
+    def skip_quiet(self) -> None:
+        """Jump to the next entry or row due (nothing when none is left)."""
+        r = self.runner
+        if isinstance(r, InjectRunner):
+            pending = r.pending
+            if pending:
+                self.jump(max(pending[0].at, r.offset()))
+        elif not r.done:
+            self.jump(max(r.next_offset, r.progress.offset))
+
     def stop(self) -> datetime:
         """End the drill for good; returns the stop time (the first stop stands)."""
         if isinstance(self.runner, InjectRunner):

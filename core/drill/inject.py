@@ -350,6 +350,13 @@ def stopped_at(store: Store) -> datetime | None:
         return _stopped(conn)
 
 
+def fired_times(store: Store) -> dict[str, datetime]:
+    """When each scripted entry of the drill in ``store`` fired, by entry id."""
+    with read_tx(store.engine) as conn:
+        fired = _ledger(conn)["fired"]
+    return {k: datetime.fromisoformat(v) for k, v in fired.items()}
+
+
 def stop_drill(store: Store, at: datetime) -> datetime:
     """Mark the drill in ``store`` stopped at ``at`` (a replay's stop; a scenario's runner
     has ``stop``); the first stop stands. Returns the stop time."""

@@ -370,6 +370,11 @@ class ReplayRun:
         return self._next >= len(self._offsets)
 
     @property
+    def next_offset(self) -> timedelta:
+        """The replay time of the next row due (the span when done)."""
+        return self._offsets[self._next] if not self.done else self.replay.span
+
+    @property
     def refused(self) -> list[RowProblem]:
         """Rows intake refused so far (row number, field, code), e.g. outside_county."""
         return list(self._tally.refused)

@@ -50,6 +50,7 @@ from desktop.widgets.order_table import OrderTableModel, OrderTableView
 if TYPE_CHECKING:
     from desktop.views.alerts import AlertsPage
     from desktop.views.assessment import AssessmentPage
+    from desktop.views.drill_console import DrillConsolePage
     from desktop.views.intake import IntakeForm
     from desktop.views.supervision import SupervisionPage
     from desktop.wall_app import WallEntry
@@ -60,8 +61,10 @@ PAGE_KEY = "main/page"
 EDITOR_KEY = "order_editor"
 INTAKE, QUEUES, ORDERS = "intake", "queues", "orders"
 ASSESSMENT, SUPERVISION, ALERTS = "assessment", "supervision", "alerts"
-PAGES = (INTAKE, QUEUES, ORDERS, ASSESSMENT, SUPERVISION, ALERTS)  # Ctrl+1..6
+DRILL = "drill"
+PAGES = (INTAKE, QUEUES, ORDERS, ASSESSMENT, SUPERVISION, ALERTS, DRILL)  # Ctrl+1..7
 ASSESSORS = (Role.SUPERVISOR, Role.LEADER, Role.ADMIN)
+DRILL_RUNNERS = (Role.TRAINER, Role.ADMIN)
 
 
 class MainWindow(QMainWindow):
@@ -79,6 +82,7 @@ class MainWindow(QMainWindow):
         page_size: int = 100,
         feed: OrderFeed | None = None,
         drill: bool = False,
+        start_page: str | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -101,6 +105,8 @@ class MainWindow(QMainWindow):
         self.assessment: AssessmentPage | None = None
         self.supervision: SupervisionPage | None = None
         self.alerts: AlertsPage | None = None
+        self.drill_console: DrillConsolePage | None = None
+        self.drill, self._start_page = drill, start_page
         self._ready_sent = False
 
         title = self.tr("Command Center — {unit}").format(unit=session.unit_name)
@@ -269,6 +275,7 @@ class MainWindow(QMainWindow):
             ASSESSMENT: self.tr("Assessment"),
             SUPERVISION: self.tr("Supervision"),
             ALERTS: self.tr("Early warning"),
+            DRILL: self.tr("Drill console"),
         }
         wanted = []
         if self.session.actor.has(*CENTRE_INTAKE):
@@ -280,6 +287,8 @@ class MainWindow(QMainWindow):
             wanted += [ASSESSMENT, SUPERVISION]
         if watches_alerts(self.session):
             wanted.append(ALERTS)
+        if self.drill and self.session.actor.has(*DRILL_RUNNERS):
+            wanted.append(DRILL)
         for name in wanted:
             item = QListWidgetItem(names[name], self.nav)
             item.setData(Qt.ItemDataRole.UserRole, name)
@@ -292,6 +301,8 @@ class MainWindow(QMainWindow):
         )
 
     def _first_page(self) -> str:
+        if self._start_page in self._pages:
+            return str(self._start_page)
         saved = self.settings.value(PAGE_KEY)
         if saved in self._pages:
             return str(saved)
@@ -381,6 +392,14 @@ class MainWindow(QMainWindow):
             self.alerts.rows_did_load.connect(lambda n: self._ready(ALERTS))
             self.alerts.outcome_did_show.connect(self.statusBar().showMessage)
             return self.alerts
+        if name == DRILL:
+            from desktop.views.drill_console import DrillConsolePage
+
+            self.drill_console = DrillConsolePage(
+                self.session, self.lanes, self.hub, parent=self.stack
+            )
+            self.drill_console.rows_did_load.connect(lambda n: self._ready(DRILL))
+            return self.drill_console
         return self.orders_page
 
     def _alerts_waiting(self, alerts: int, items: int) -> None:
@@ -576,7 +595,14 @@ class MainWindow(QMainWindow):
         return self.tasks.pending + sum(int(p.tasks.pending) for p in self._built_pages())
 
     def _built_pages(self) -> list[Any]:
-        pages = (self.queues, self.intake, self.assessment, self.supervision, self.alerts)
+        pages = (
+            self.queues,
+            self.intake,
+            self.assessment,
+            self.supervision,
+            self.alerts,
+            self.drill_console,
+        )
         return [p for p in pages if p is not None] + (
             [self.alert_watch] if self.alert_watch is not None else []
         )
@@ -606,6 +632,8 @@ class MainWindow(QMainWindow):
                 self.alerts.close_page()
             if self.alert_watch is not None:
                 self.alert_watch.shut_down()
+            if self.drill_console is not None:
+                self.drill_console.shut()
             self.walls.close()
             self.settings.save_window(SETTINGS_NAME, self, self.table.horizontalHeader())
             self.window_did_close.emit()

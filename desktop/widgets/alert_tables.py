@@ -68,7 +68,7 @@ def kind_text(kind: str) -> str:
     return words.get(kind, kind)
 
 
-class _RowsModel(QAbstractTableModel, Generic[R]):
+class RowsModel(QAbstractTableModel, Generic[R]):
     """A list of rows shown whole; subclasses give the headers and the cells."""
 
     def __init__(self, tz: tzinfo, parent: QWidget) -> None:
@@ -96,7 +96,7 @@ class _RowsModel(QAbstractTableModel, Generic[R]):
         self.endResetModel()
 
 
-class AlertModel(_RowsModel[AlertRow]):
+class AlertModel(RowsModel[AlertRow]):
     def headers(self) -> tuple[str, ...]:
         return (
             self.tr("Severity"),
@@ -141,7 +141,7 @@ class AlertModel(_RowsModel[AlertRow]):
         return ""
 
 
-class ItemModel(_RowsModel[FeedItem]):
+class ItemModel(RowsModel[FeedItem]):
     def __init__(self, tz: tzinfo, unit_name: Callable[[int], str], parent: QWidget) -> None:
         super().__init__(tz, parent)
         self.unit_name = unit_name

@@ -724,6 +724,45 @@ Reason: {reason}</source>
     </message>
 </context>
 <context>
+    <name>ArrivalModel</name>
+    <message>
+        <source>Arrived</source>
+        <translation>到达</translation>
+    </message>
+    <message>
+        <source>Source id</source>
+        <translation>原编号</translation>
+    </message>
+    <message>
+        <source>Category</source>
+        <translation>类别</translation>
+    </message>
+    <message>
+        <source>Title</source>
+        <translation>标题</translation>
+    </message>
+    <message>
+        <source>Order</source>
+        <translation>工单</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>By</source>
+        <translation>处置人</translation>
+    </message>
+    <message>
+        <source>To</source>
+        <translation>派往</translation>
+    </message>
+    <message>
+        <source>Took</source>
+        <translation>用时</translation>
+    </message>
+</context>
+<context>
     <name>AssessmentModel</name>
     <message>
         <source>Safety index 0–100 (resources/analytics/safety_index.toml)</source>
@@ -1155,6 +1194,308 @@ added by {who}</source>
     </message>
 </context>
 <context>
+    <name>DrillConsole</name>
+    <message>
+        <source>Refused:</source>
+        <translation>已拒收：</translation>
+    </message>
+    <message>
+        <source>No active duty officer at the centre to take the calls in.</source>
+        <translation>中心没有在岗的值班员可以受理来电。</translation>
+    </message>
+    <message>
+        <source>No such file: {file}</source>
+        <translation>找不到文件：{file}</translation>
+    </message>
+    <message>
+        <source>This drill ran scenario “{stored}”: make a new drill database for another one.</source>
+        <translation>本演练库运行的是脚本“{stored}”：换脚本请另建演练库。</translation>
+    </message>
+    <message>
+        <source>No row of {file} could be replayed.</source>
+        <translation>{file} 中没有可回放的记录。</translation>
+    </message>
+    <message>
+        <source>Save the report as .pdf, .xlsx or .csv.</source>
+        <translation>报告请存为 .pdf、.xlsx 或 .csv。</translation>
+    </message>
+    <message>
+        <source>Call</source>
+        <translation>来电</translation>
+    </message>
+    <message>
+        <source>Grid patrol report</source>
+        <translation>网格巡查上报</translation>
+    </message>
+    <message>
+        <source>12345 hand-down</source>
+        <translation>12345转办</translation>
+    </message>
+    <message>
+        <source>IoT alert</source>
+        <translation>物联感知告警</translation>
+    </message>
+    <message>
+        <source>Video alert</source>
+        <translation>视频告警</translation>
+    </message>
+    <message>
+        <source>Unit unreachable</source>
+        <translation>单位失联</translation>
+    </message>
+    <message>
+        <source>Unit back</source>
+        <translation>单位恢复</translation>
+    </message>
+    <message>
+        <source>Announcement</source>
+        <translation>通报</translation>
+    </message>
+    <message>
+        <source>County</source>
+        <translation>县级</translation>
+    </message>
+    <message>
+        <source>Town</source>
+        <translation>镇级</translation>
+    </message>
+    <message>
+        <source>Village</source>
+        <translation>村级</translation>
+    </message>
+    <message>
+        <source>In effect</source>
+        <translation>已发生</translation>
+    </message>
+    <message>
+        <source>Not yet</source>
+        <translation>未到</translation>
+    </message>
+    <message>
+        <source>Dismissed</source>
+        <translation>已排除(误报)</translation>
+    </message>
+    <message>
+        <source>Dispatched</source>
+        <translation>已派单</translation>
+    </message>
+    <message>
+        <source>Dispatched late</source>
+        <translation>超时派单</translation>
+    </message>
+    <message>
+        <source>Not dispatched</source>
+        <translation>未派单(漏办)</translation>
+    </message>
+    <message>
+        <source>Waiting for dispatch</source>
+        <translation>待派单</translation>
+    </message>
+    <message>
+        <source>Confirmed</source>
+        <translation>已确认</translation>
+    </message>
+    <message>
+        <source>Not handled</source>
+        <translation>未处置(漏办)</translation>
+    </message>
+    <message>
+        <source>Refused by intake</source>
+        <translation>受理被拒</translation>
+    </message>
+    <message>
+        <source>Waiting for confirmation</source>
+        <translation>待确认</translation>
+    </message>
+    <message>
+        <source>Dismiss as false alarm</source>
+        <translation>排除误报</translation>
+    </message>
+    <message>
+        <source>within {time}</source>
+        <translation>{time} 内</translation>
+    </message>
+</context>
+<context>
+    <name>DrillConsolePage</name>
+    <message>
+        <source>Drill console</source>
+        <translation>演练导调台</translation>
+    </message>
+    <message>
+        <source>Script: what arrives</source>
+        <translation>脚本：注入事项</translation>
+    </message>
+    <message>
+        <source>Trainees: what they did (live)</source>
+        <translation>学员：处置情况（实时）</translation>
+    </message>
+    <message>
+        <source>Replayed requests beside what the trainees did (latest {n}, live)</source>
+        <translation>回放诉求与学员处置对照（最近 {n} 件，实时）</translation>
+    </message>
+    <message>
+        <source>Trainees&apos; scores so far</source>
+        <translation>学员实时成绩</translation>
+    </message>
+    <message>
+        <source>What to run</source>
+        <translation>演练内容</translation>
+    </message>
+    <message>
+        <source>Scenario (scripted injects)</source>
+        <translation>脚本演练（预设注入）</translation>
+    </message>
+    <message>
+        <source>Replay a real day of 311 requests</source>
+        <translation>回放真实一天的 311 诉求</translation>
+    </message>
+    <message>
+        <source>Other file…</source>
+        <translation>其他文件…</translation>
+    </message>
+    <message>
+        <source>a 311 CSV export</source>
+        <translation>311 导出的 CSV 文件</translation>
+    </message>
+    <message>
+        <source>Choose…</source>
+        <translation>选择…</translation>
+    </message>
+    <message>
+        <source>not thinned</source>
+        <translation>不抽稀</translation>
+    </message>
+    <message>
+        <source> a day</source>
+        <translation> 件/天</translation>
+    </message>
+    <message>
+        <source>Thin the replay to about this many requests a day: a county&apos;s rate</source>
+        <translation>把回放抽稀到每天约这么多件：一个县的量</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>Scenario</source>
+        <translation>脚本</translation>
+    </message>
+    <message>
+        <source>Export</source>
+        <translation>导出文件</translation>
+    </message>
+    <message>
+        <source>Mapping · thinned to</source>
+        <translation>字段映射 · 抽稀到</translation>
+    </message>
+    <message>
+        <source>Arrivals come this many times faster; trainees&apos; deadlines stay as written</source>
+        <translation>事项到达加快这么多倍；学员的处置时限不变</translation>
+    </message>
+    <message>
+        <source>&amp;Start</source>
+        <translation>开始(&amp;S)</translation>
+    </message>
+    <message>
+        <source>&amp;Pause</source>
+        <translation>暂停(&amp;P)</translation>
+    </message>
+    <message>
+        <source>S&amp;kip to next</source>
+        <translation>跳到下一条(&amp;K)</translation>
+    </message>
+    <message>
+        <source>Skip the quiet stretch: the next item arrives now</source>
+        <translation>跳过空闲时段：下一条立即到达</translation>
+    </message>
+    <message>
+        <source>S&amp;top drill</source>
+        <translation>结束演练(&amp;T)</translation>
+    </message>
+    <message>
+        <source>End the drill for good; scores are taken as of now</source>
+        <translation>彻底结束演练；成绩以此刻为准</translation>
+    </message>
+    <message>
+        <source>Score &amp;report…</source>
+        <translation>评分报告(&amp;R)…</translation>
+    </message>
+    <message>
+        <source>Speed</source>
+        <translation>速度</translation>
+    </message>
+    <message>
+        <source>Scenario file</source>
+        <translation>脚本文件</translation>
+    </message>
+    <message>
+        <source>311 export</source>
+        <translation>311 导出文件</translation>
+    </message>
+    <message>
+        <source>Reading…</source>
+        <translation>读取中…</translation>
+    </message>
+    <message>
+        <source>&amp;Resume</source>
+        <translation>继续(&amp;R)</translation>
+    </message>
+    <message>
+        <source>■ Stopped at {time}</source>
+        <translation>■ 已于 {time} 结束</translation>
+    </message>
+    <message>
+        <source>○ Not started</source>
+        <translation>○ 未开始</translation>
+    </message>
+    <message>
+        <source>● All arrived: trainees still at work</source>
+        <translation>● 已全部注入：学员处置中</translation>
+    </message>
+    <message>
+        <source>❚❚ Paused</source>
+        <translation>❚❚ 已暂停</translation>
+    </message>
+    <message>
+        <source>▶ Running at {speed}×</source>
+        <translation>▶ 运行中 {speed}×</translation>
+    </message>
+    <message>
+        <source>Drill time {reached} of {span}</source>
+        <translation>演练时间 {reached} / {span}</translation>
+    </message>
+    <message>
+        <source>replayed up to {time}</source>
+        <translation>已回放至 {time}</translation>
+    </message>
+    <message>
+        <source>{n} refused by intake</source>
+        <translation>受理拒收 {n} 件</translation>
+    </message>
+    <message>
+        <source>next at {time}</source>
+        <translation>下一条 {time}</translation>
+    </message>
+    <message>
+        <source>Scenario {id} began in this drill: Start goes on where it stood</source>
+        <translation>本演练已运行过脚本 {id}：点“开始”接着进行</translation>
+    </message>
+    <message>
+        <source>Save the score report</source>
+        <translation>保存评分报告</translation>
+    </message>
+    <message>
+        <source>drill-scores</source>
+        <translation>演练评分</translation>
+    </message>
+    <message>
+        <source>Report written: {path}</source>
+        <translation>已写出报告：{path}</translation>
+    </message>
+</context>
+<context>
     <name>DrillModel</name>
     <message>
         <source>Number</source>
@@ -1253,6 +1594,10 @@ added by {who}</source>
     <message>
         <source>The order is outside your unit&apos;s jurisdiction.</source>
         <translation>该工单不在您单位的管辖范围内。</translation>
+    </message>
+    <message>
+        <source>{url} is not a drill database: drills never touch live data. Make one with “main.py drill create”.</source>
+        <translation>{url} 不是演练数据库：演练从不触碰真实数据。请先用“main.py drill create”建一个。</translation>
     </message>
     <message>
         <source>Your role may not do this.</source>
@@ -2579,6 +2924,10 @@ added by {who}</source>
         <translation>预警研判</translation>
     </message>
     <message>
+        <source>Drill console</source>
+        <translation>演练导调</translation>
+    </message>
+    <message>
         <source>{alerts} alerts to acknowledge, {items} feed alerts to confirm</source>
         <translation>待认领预警 {alerts} 条，待确认感知告警 {items} 条</translation>
     </message>
@@ -3515,6 +3864,69 @@ added by {who}</source>
     </message>
 </context>
 <context>
+    <name>ScriptModel</name>
+    <message>
+        <source>At</source>
+        <translation>时刻</translation>
+    </message>
+    <message>
+        <source>Item</source>
+        <translation>事项</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>What</source>
+        <translation>内容</translation>
+    </message>
+    <message>
+        <source>Expected</source>
+        <translation>预期处置</translation>
+    </message>
+    <message>
+        <source>Fired</source>
+        <translation>注入时间</translation>
+    </message>
+    <message>
+        <source>Handling</source>
+        <translation>处置情况</translation>
+    </message>
+    <message>
+        <source>Order</source>
+        <translation>工单</translation>
+    </message>
+    <message>
+        <source>By</source>
+        <translation>处置人</translation>
+    </message>
+    <message>
+        <source>To</source>
+        <translation>派往</translation>
+    </message>
+    <message>
+        <source>Took</source>
+        <translation>用时</translation>
+    </message>
+    <message>
+        <source>Routing</source>
+        <translation>分派</translation>
+    </message>
+    <message>
+        <source>Missed by: {names}</source>
+        <translation>漏办归属：{names}</translation>
+    </message>
+    <message>
+        <source>✓ right</source>
+        <translation>✓ 正确</translation>
+    </message>
+    <message>
+        <source>✗ wrong</source>
+        <translation>✗ 错误</translation>
+    </message>
+</context>
+<context>
     <name>ShareBars</name>
     <message>
         <source>Other</source>
@@ -3949,6 +4361,53 @@ added by {who}</source>
     <message>
         <source>{field} changed</source>
         <translation>{field}已修改</translation>
+    </message>
+</context>
+<context>
+    <name>TraineeModel</name>
+    <message>
+        <source>Trainee</source>
+        <translation>学员</translation>
+    </message>
+    <message>
+        <source>Unit</source>
+        <translation>单位</translation>
+    </message>
+    <message>
+        <source>Dispatched</source>
+        <translation>派单数</translation>
+    </message>
+    <message>
+        <source>Time to dispatch (median)</source>
+        <translation>派单用时(中位)</translation>
+    </message>
+    <message>
+        <source>Longest</source>
+        <translation>最长</translation>
+    </message>
+    <message>
+        <source>Time limits met</source>
+        <translation>时限达标</translation>
+    </message>
+    <message>
+        <source>Alerts acknowledged</source>
+        <translation>预警认领</translation>
+    </message>
+    <message>
+        <source>Feed alerts right</source>
+        <translation>告警处置正确</translation>
+    </message>
+    <message>
+        <source>Routing right</source>
+        <translation>分派正确</translation>
+    </message>
+    <message>
+        <source>Missed</source>
+        <translation>漏办</translation>
+    </message>
+    <message>
+        <source>not scored</source>
+        <translation>不计分</translation>
     </message>
 </context>
 <context>

@@ -132,6 +132,7 @@ def build_county(conn: Connection) -> County:
         "urban",
     ):
         user(f"h_{key}", key, Role.HANDLER)
+    user("trainer", "county", Role.TRAINER)
     return c
 
 
