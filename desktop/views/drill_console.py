@@ -34,15 +34,12 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QFileDialog,
-    QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QLineEdit,
     QProgressBar,
     QPushButton,
-    QSpinBox,
     QSplitter,
     QStackedWidget,
     QTableView,
@@ -52,14 +49,14 @@ from PySide6.QtWidgets import (
 
 from core.drill.console import REPLAY, Arrival, DrillRun, Status, arrivals
 from core.drill.inject import fired_times, stopped_at
-from core.drill.scenario import Scenario, load_scenario, shipped
+from core.drill.scenario import Scenario
 from core.drill.scoring import DrillScore, score_drill
-from core.errors import CoreError, ValidationError
-from core.resources import RESOURCES
+from core.errors import CoreError
 from desktop import errors
 from desktop.feed import Session
 from desktop.hub import ChangeHub, Changes
 from desktop.lanes import Lanes, Rerun, TaskOwner, async_slot
+from desktop.widgets.drill_source import DrillSource, describe
 from desktop.widgets.drill_tables import (
     HANDLING_COLUMNS,
     SCRIPT_COLUMNS,
@@ -73,11 +70,7 @@ from desktop.widgets.drill_tables import (
 T = TypeVar("T")
 TICK_MS = 1000
 SPEEDS = (1, 2, 5, 10, 30, 60, 120, 300, 600)
-MAPPINGS = ("nyc311.toml", "la311.toml")
-REPLAY_DIR = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "replay"
 ARRIVALS_SHOWN = 200
-SCENARIO_ID = Qt.ItemDataRole.UserRole + 1
-TIP_ROLE = Qt.ItemDataRole.ToolTipRole
 
 
 @dataclass(frozen=True)
@@ -152,7 +145,7 @@ class DrillConsolePage(QWidget):
         head.addStretch(1)
         head.addWidget(self.state_label)
 
-        self._build_source()
+        self.source = DrillSource(self)
         self._build_controls()
         self.error_label = QLabel(self)
         self.error_label.setProperty("role", "error")
@@ -218,7 +211,7 @@ class DrillConsolePage(QWidget):
         layout.setContentsMargins(12, 10, 12, 12)
         layout.setSpacing(8)
         layout.addLayout(head)
-        layout.addWidget(self.source_group)
+        layout.addWidget(self.source)
         layout.addLayout(self.controls)
         layout.addWidget(self.error_label)
         layout.addWidget(split, 1)
@@ -227,7 +220,7 @@ class DrillConsolePage(QWidget):
         self.timer.setInterval(tick_ms)
         self.timer.timeout.connect(self.tick)
         hub.changes_did_arrive.connect(self._changes_arrived)
-        self._kind_changed()
+        self.source.kind_did_change.connect(lambda replay: self.sides.setCurrentIndex(int(replay)))
         self._show_status()
         self.reload()
 
@@ -240,72 +233,13 @@ class DrillConsolePage(QWidget):
         inner.addWidget(table)
         return box
 
-    def _build_source(self) -> None:
-        self.source_group = QGroupBox(self.tr("What to run"), self)
-        self.kind_box = QComboBox(self.source_group)
-        self.kind_box.addItem(
-            self.tr("Scenario (scripted injects)"),
-            "scenario",
-        )
-        self.kind_box.addItem(
-            self.tr("Replay a real day of 311 requests"),
-            REPLAY,
-        )
-        self.kind_box.currentIndexChanged.connect(lambda _i: self._kind_changed())
-        self.scenario_box = QComboBox(self.source_group)
-        for path in shipped():
-            self._add_scenario(path)
-        self.scenario_browse = QPushButton(self.tr("Other file…"), self.source_group)
-        self.scenario_browse.clicked.connect(self._pick_scenario)
-        self.replay_edit = QLineEdit(self.source_group)
-        self.replay_edit.setPlaceholderText(self.tr("a 311 CSV export"))
-        nyc = REPLAY_DIR / "nyc311_2018-10-21_sample.csv"
-        if nyc.exists():
-            self.replay_edit.setText(str(nyc))
-        self.replay_browse = QPushButton(self.tr("Choose…"), self.source_group)
-        self.replay_browse.clicked.connect(self._pick_replay)
-        self.mapping_box = QComboBox(self.source_group)
-        for name in MAPPINGS:
-            self.mapping_box.addItem(name, str(RESOURCES / "imports" / name))
-        self.thin_spin = QSpinBox(self.source_group)
-        self.thin_spin.setRange(0, 100_000)
-        self.thin_spin.setSingleStep(20)
-        self.thin_spin.setValue(160)
-        self.thin_spin.setSpecialValueText(self.tr("not thinned"))
-        self.thin_spin.setSuffix(self.tr(" a day"))
-        self.thin_spin.setToolTip(
-            self.tr("Thin the replay to about this many requests a day: a county's rate")
-        )
-        grid = QGridLayout(self.source_group)
-        grid.addWidget(QLabel(self.tr("Kind"), self.source_group), 0, 0)
-        grid.addWidget(self.kind_box, 0, 1, 1, 3)
-        self.scenario_label = QLabel(self.tr("Scenario"), self.source_group)
-        grid.addWidget(self.scenario_label, 1, 0)
-        grid.addWidget(self.scenario_box, 1, 1, 1, 2)
-        grid.addWidget(self.scenario_browse, 1, 3)
-        self.replay_label = QLabel(self.tr("Export"), self.source_group)
-        grid.addWidget(self.replay_label, 2, 0)
-        grid.addWidget(self.replay_edit, 2, 1, 1, 2)
-        grid.addWidget(self.replay_browse, 2, 3)
-        self.mapping_label = QLabel(
-            self.tr("Mapping · thinned to"),
-            self.source_group,
-        )
-        grid.addWidget(self.mapping_label, 3, 0)
-        grid.addWidget(self.mapping_box, 3, 1)
-        grid.addWidget(self.thin_spin, 3, 2, 1, 2)
-        grid.setColumnStretch(1, 1)
-        self.thin_spin.setMinimumWidth(140)
-
     def _build_controls(self) -> None:
         self.speed_box = QComboBox(self)
         for s in SPEEDS:
             self.speed_box.addItem(f"{s}×", s)
         self.speed_box.setCurrentIndex(SPEEDS.index(60))
         self.speed_box.setToolTip(
-            self.tr(
-                "Arrivals come this many times faster; trainees' deadlines stay as written",
-            )
+            self.tr("Arrivals come this many times faster; trainees' deadlines stay as written")
         )
         self.speed_box.currentIndexChanged.connect(self.change_speed)
         self.start_button = QPushButton(self.tr("&Start"), self)
@@ -334,79 +268,11 @@ class DrillConsolePage(QWidget):
         self.controls.addWidget(self.progress_label)
         self.controls.addWidget(self.report_button)
 
-    def _kind_changed(self) -> None:
-        scenario = self.kind_box.currentData() != REPLAY
-        shown: tuple[QWidget, ...] = (self.scenario_label, self.scenario_box, self.scenario_browse)
-        for w in shown:
-            w.setVisible(scenario)
-        hidden: tuple[QWidget, ...] = (
-            self.replay_label,
-            self.replay_edit,
-            self.replay_browse,
-            self.mapping_label,
-            self.mapping_box,
-            self.thin_spin,
-        )
-        for w in hidden:
-            w.setVisible(not scenario)
-        self.sides.setCurrentIndex(0 if scenario else 1)
-
-    def _add_scenario(self, path: Path) -> None:
-        """The file in the scenario list under its id and title (a broken file under its
-        name: starting it says what is wrong)."""
-        try:
-            found = load_scenario(path)
-            name, key = f"{found.title} ({found.id})", found.id
-        except CoreError:
-            name, key = path.name, path.stem
-        self.scenario_box.addItem(name, str(path))
-        self.scenario_box.setItemData(self.scenario_box.count() - 1, key, SCENARIO_ID)
-        self.scenario_box.setItemData(self.scenario_box.count() - 1, str(path), TIP_ROLE)
-
-    def _pick_scenario(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(
-            self,
-            self.tr("Scenario file"),
-            str(RESOURCES / "drills"),
-            "TOML (*.toml)",
-        )
-        if path:
-            self._add_scenario(Path(path))
-            self.scenario_box.setCurrentIndex(self.scenario_box.count() - 1)
-
-    def _pick_replay(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(
-            self,
-            self.tr("311 export"),
-            str(REPLAY_DIR),
-            "CSV (*.csv)",
-        )
-        if path:
-            self.replay_edit.setText(path)
-
     # --- running ----------------------------------------------------------------------------
 
     async def _in_run(self, fn: Callable[..., T], *args: Any) -> T:
         """``fn`` on the drill's own thread: a run is stepped and steered from one thread."""
         return await asyncio.get_running_loop().run_in_executor(self._pool, fn, *args)
-
-    def _make_run(self) -> DrillRun:
-        from core.auth import acting_user
-
-        store = self.session.store
-        actor = acting_user(store, None)
-        if actor is None:
-            raise CoreError("no_duty_officer")
-        speed = float(self.speed_box.currentData())
-        if self.kind_box.currentData() == REPLAY:
-            csv = Path(self.replay_edit.text().strip())
-            if not csv.is_file():
-                raise CoreError("replay_file_missing", file=str(csv))
-            thin_to = self.thin_spin.value() or None
-            mapping = Path(self.mapping_box.currentData())
-            return DrillRun.of_replay(store, csv, mapping, actor, speed=speed, thin_to=thin_to)
-        path = Path(self.scenario_box.currentData())
-        return DrillRun.of_scenario(store, path, actor, speed=speed)
 
     @async_slot()
     async def start(self) -> None:
@@ -416,7 +282,8 @@ class DrillConsolePage(QWidget):
         self.start_button.setEnabled(False)
         self.state_label.setText(self.tr("Reading…"))
         try:
-            self.run = await self._in_run(self._make_run)
+            speed = float(self.speed_box.currentData())
+            self.run = await self._in_run(self.source.make_run, self.session.store, speed)
         except Exception as exc:
             self._say(exc)
             self._show_status()
@@ -513,7 +380,7 @@ class DrillConsolePage(QWidget):
         running = self.run is not None and s is not None
         over = stopped is not None or (s is not None and s.stopped_at is not None)
         self.start_button.setEnabled(self.run is None and not over)
-        self.source_group.setEnabled(self.run is None and not over)
+        self.source.setEnabled(self.run is None and not over)
         live = running and not over and s is not None and not s.finished
         self.pause_button.setEnabled(live)
         self.skip_button.setEnabled(live)
@@ -607,9 +474,7 @@ class DrillConsolePage(QWidget):
         self._show_status()
         began = view.score.scenario_id
         if run is None and began and view.stopped is None:
-            at = self.scenario_box.findData(began, SCENARIO_ID)
-            if at >= 0:
-                self.scenario_box.setCurrentIndex(at)
+            self.source.select_scenario(began)
             self.progress_label.setText(
                 self.tr("Scenario {id} began in this drill: Start goes on where it stood").format(
                     id=began
@@ -672,40 +537,3 @@ class DrillConsolePage(QWidget):
         self.timer.stop()
         self.tasks.cancel_all()
         self._pool.shutdown(wait=False, cancel_futures=True)
-
-
-def describe(exc: BaseException) -> str:
-    """A refusal in words, with each problem of a file on its own line (place and line)."""
-    from PySide6.QtCore import QCoreApplication
-
-    if isinstance(exc, ValidationError):
-        return (
-            QCoreApplication.translate("DrillConsole", "Refused:")
-            + "\n"
-            + "\n".join(f"• {e}" for e in exc.errors)
-        )
-    if isinstance(exc, CoreError):
-        p = exc.params
-        words = {
-            "no_duty_officer": QCoreApplication.translate(
-                "DrillConsole", "No active duty officer at the centre to take the calls in."
-            ),
-            "replay_file_missing": QCoreApplication.translate(
-                "DrillConsole", "No such file: {file}"
-            ).format(file=p.get("file")),
-            "drill_scenario_mismatch": QCoreApplication.translate(
-                "DrillConsole",
-                "This drill ran scenario “{stored}”: make a new drill database for another one.",
-            ).format(stored=p.get("stored")),
-            "nothing_to_replay": QCoreApplication.translate(
-                "DrillConsole", "No row of {file} could be replayed."
-            ).format(file=p.get("file")),
-            "report_format": QCoreApplication.translate(
-                "DrillConsole", "Save the report as .pdf, .xlsx or .csv."
-            ),
-        }
-        if exc.code in words:
-            return words[exc.code]
-        detail = ", ".join(f"{k}={v}" for k, v in p.items())
-        return f"{errors.describe(exc)} {detail}".strip()
-    return errors.describe(exc)

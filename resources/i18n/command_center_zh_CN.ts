@@ -1339,58 +1339,6 @@ added by {who}</source>
         <translation>学员实时成绩</translation>
     </message>
     <message>
-        <source>What to run</source>
-        <translation>演练内容</translation>
-    </message>
-    <message>
-        <source>Scenario (scripted injects)</source>
-        <translation>脚本演练（预设注入）</translation>
-    </message>
-    <message>
-        <source>Replay a real day of 311 requests</source>
-        <translation>回放真实一天的 311 诉求</translation>
-    </message>
-    <message>
-        <source>Other file…</source>
-        <translation>其他文件…</translation>
-    </message>
-    <message>
-        <source>a 311 CSV export</source>
-        <translation>311 导出的 CSV 文件</translation>
-    </message>
-    <message>
-        <source>Choose…</source>
-        <translation>选择…</translation>
-    </message>
-    <message>
-        <source>not thinned</source>
-        <translation>不抽稀</translation>
-    </message>
-    <message>
-        <source> a day</source>
-        <translation> 件/天</translation>
-    </message>
-    <message>
-        <source>Thin the replay to about this many requests a day: a county&apos;s rate</source>
-        <translation>把回放抽稀到每天约这么多件：一个县的量</translation>
-    </message>
-    <message>
-        <source>Kind</source>
-        <translation>类型</translation>
-    </message>
-    <message>
-        <source>Scenario</source>
-        <translation>脚本</translation>
-    </message>
-    <message>
-        <source>Export</source>
-        <translation>导出文件</translation>
-    </message>
-    <message>
-        <source>Mapping · thinned to</source>
-        <translation>字段映射 · 抽稀到</translation>
-    </message>
-    <message>
         <source>Arrivals come this many times faster; trainees&apos; deadlines stay as written</source>
         <translation>事项到达加快这么多倍；学员的处置时限不变</translation>
     </message>
@@ -1425,14 +1373,6 @@ added by {who}</source>
     <message>
         <source>Speed</source>
         <translation>速度</translation>
-    </message>
-    <message>
-        <source>Scenario file</source>
-        <translation>脚本文件</translation>
-    </message>
-    <message>
-        <source>311 export</source>
-        <translation>311 导出文件</translation>
     </message>
     <message>
         <source>Reading…</source>
@@ -1512,6 +1452,69 @@ added by {who}</source>
     <message>
         <source>Registered</source>
         <translation>受理时间</translation>
+    </message>
+</context>
+<context>
+    <name>DrillSource</name>
+    <message>
+        <source>What to run</source>
+        <translation>演练内容</translation>
+    </message>
+    <message>
+        <source>Scenario (scripted injects)</source>
+        <translation>脚本演练（预设注入）</translation>
+    </message>
+    <message>
+        <source>Replay a real day of 311 requests</source>
+        <translation>回放真实一天的 311 诉求</translation>
+    </message>
+    <message>
+        <source>Other file…</source>
+        <translation>其他文件…</translation>
+    </message>
+    <message>
+        <source>a 311 CSV export</source>
+        <translation>311 导出的 CSV 文件</translation>
+    </message>
+    <message>
+        <source>Choose…</source>
+        <translation>选择…</translation>
+    </message>
+    <message>
+        <source>not thinned</source>
+        <translation>不抽稀</translation>
+    </message>
+    <message>
+        <source> a day</source>
+        <translation> 件/天</translation>
+    </message>
+    <message>
+        <source>Thin the replay to about this many requests a day: a county&apos;s rate</source>
+        <translation>把回放抽稀到每天约这么多件：一个县的量</translation>
+    </message>
+    <message>
+        <source>Scenario</source>
+        <translation>脚本</translation>
+    </message>
+    <message>
+        <source>Export</source>
+        <translation>导出文件</translation>
+    </message>
+    <message>
+        <source>Mapping · thinned to</source>
+        <translation>字段映射 · 抽稀到</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>Scenario file</source>
+        <translation>脚本文件</translation>
+    </message>
+    <message>
+        <source>311 export</source>
+        <translation>311 导出文件</translation>
     </message>
 </context>
 <context>

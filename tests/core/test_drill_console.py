@@ -22,7 +22,7 @@ from core.drill.scoring import score_drill
 from core.errors import CoreError
 from core.service import OrderService
 from core.store import Store
-from tests.core.conftest import County
+from tests.core.county import County
 from tests.core.test_drill_replay import small_replay
 from tests.core.test_drill_scenario import SMALL, as_drill
 

@@ -28,7 +28,7 @@ from desktop.settings import AppSettings
 from desktop.views.drill_console import DrillConsolePage
 from desktop.views.main_window import DRILL
 from main import main
-from tests.core.conftest import County
+from tests.core.county import County
 from tests.core.test_drill_replay import SMALL as SMALL_MAPPING
 from tests.core.test_drill_replay import small_replay
 from tests.core.test_drill_scenario import SMALL, as_drill
@@ -132,8 +132,8 @@ def test_a_scenario_runs_beside_what_the_trainee_did_and_ends_in_a_report(
     try:
         assert page.start_button.isEnabled() and not page.stop_button.isEnabled()
         assert page.script_model.rowCount() == 0 and "未开始" in page.state_label.text()
-        page.scenario_box.addItem("small", str(scenario))
-        page.scenario_box.setCurrentIndex(page.scenario_box.count() - 1)
+        page.source.scenario_box.addItem("small", str(scenario))
+        page.source.scenario_box.setCurrentIndex(page.source.scenario_box.count() - 1)
         page.speed_box.setCurrentIndex(page.speed_box.findData(60))
         task = page.start()
         qtbot.waitUntil(lambda: task.done() and page.status is not None, timeout=10000)
@@ -214,12 +214,12 @@ def test_a_replay_shows_its_arrivals_beside_their_first_dispatch(
     mapping.write_text(SMALL_MAPPING, encoding="utf-8")
     page = _page(qtbot, store, actors["trainer"], lanes)
     try:
-        page.kind_box.setCurrentIndex(1)
+        page.source.kind_box.setCurrentIndex(1)
         assert page.sides.currentWidget() is page.arrivals_group
-        page.replay_edit.setText(replay.file)
-        page.mapping_box.addItem("small", str(mapping))
-        page.mapping_box.setCurrentIndex(page.mapping_box.count() - 1)
-        page.thin_spin.setValue(0)
+        page.source.replay_edit.setText(replay.file)
+        page.source.mapping_box.addItem("small", str(mapping))
+        page.source.mapping_box.setCurrentIndex(page.source.mapping_box.count() - 1)
+        page.source.thin_spin.setValue(0)
         page.speed_box.setCurrentIndex(page.speed_box.findData(60))
         task = page.start()
         qtbot.waitUntil(lambda: task.done() and page.status is not None, timeout=10000)
@@ -254,8 +254,8 @@ def test_a_console_opened_again_goes_on_where_the_drill_stood(
 
     def started() -> DrillConsolePage:
         page = _page(qtbot, store, actors["trainer"], lanes)
-        page.scenario_box.addItem("small", str(scenario))
-        page.scenario_box.setCurrentIndex(page.scenario_box.count() - 1)
+        page.source.scenario_box.addItem("small", str(scenario))
+        page.source.scenario_box.setCurrentIndex(page.source.scenario_box.count() - 1)
         page.speed_box.setCurrentIndex(page.speed_box.findData(60))
         return page
 
@@ -292,8 +292,8 @@ def test_a_broken_scenario_file_is_refused_with_its_line(
     bad.write_text(SMALL.replace('kind = "call"', 'kind = "telegram"'), encoding="utf-8")
     page = _page(qtbot, store, actors["trainer"], lanes)
     try:
-        page.scenario_box.addItem("bad", str(bad))
-        page.scenario_box.setCurrentIndex(page.scenario_box.count() - 1)
+        page.source.scenario_box.addItem("bad", str(bad))
+        page.source.scenario_box.setCurrentIndex(page.source.scenario_box.count() - 1)
         task = page.start()
         qtbot.waitUntil(task.done, timeout=10000)
         assert page.run is None and page.start_button.isEnabled()

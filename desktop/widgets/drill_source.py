@@ -1,0 +1,189 @@
+"""The console's 演练内容 box: what a drill runs. A scenario (the shipped examples, listed
+by title and id, or any file) or a replay (a 311 export, its mapping, thinned to about N
+requests a day); ``make_run`` reads and checks it into a ``DrillRun``, and ``describe``
+puts a refusal into words, each problem of a file on its own line with its place and line.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication, Qt, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QGridLayout,
+    QGroupBox,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QWidget,
+)
+
+from core.drill.console import REPLAY, SCENARIO, DrillRun
+from core.drill.scenario import load_scenario, shipped
+from core.errors import CoreError, ValidationError
+from core.resources import RESOURCES
+from core.store import Store
+from desktop import errors
+
+MAPPINGS = ("nyc311.toml", "la311.toml")
+REPLAY_DIR = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "replay"
+NYC_DAY = "nyc311_2018-10-21_sample.csv"
+SCENARIO_ID = Qt.ItemDataRole.UserRole + 1
+COUNTY_RATE = 160  # requests a day: NYC's day thinned 42 times
+
+
+class DrillSource(QGroupBox):
+    kind_did_change = Signal(bool)  # a replay
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setTitle(self.tr("What to run"))
+        self.kind_box = QComboBox(self)
+        self.kind_box.addItem(self.tr("Scenario (scripted injects)"), SCENARIO)
+        self.kind_box.addItem(self.tr("Replay a real day of 311 requests"), REPLAY)
+        self.kind_box.currentIndexChanged.connect(lambda _i: self._kind_changed())
+        self.scenario_box = QComboBox(self)
+        for path in shipped():
+            self.add_scenario(path)
+        self.scenario_browse = QPushButton(self.tr("Other file…"), self)
+        self.scenario_browse.clicked.connect(self._pick_scenario)
+        self.replay_edit = QLineEdit(self)
+        self.replay_edit.setPlaceholderText(self.tr("a 311 CSV export"))
+        if (REPLAY_DIR / NYC_DAY).exists():
+            self.replay_edit.setText(str(REPLAY_DIR / NYC_DAY))
+        self.replay_browse = QPushButton(self.tr("Choose…"), self)
+        self.replay_browse.clicked.connect(self._pick_replay)
+        self.mapping_box = QComboBox(self)
+        for name in MAPPINGS:
+            self.mapping_box.addItem(name, str(RESOURCES / "imports" / name))
+        self.thin_spin = QSpinBox(self)
+        self.thin_spin.setRange(0, 100_000)
+        self.thin_spin.setSingleStep(20)
+        self.thin_spin.setValue(COUNTY_RATE)
+        self.thin_spin.setSpecialValueText(self.tr("not thinned"))
+        self.thin_spin.setSuffix(self.tr(" a day"))
+        self.thin_spin.setToolTip(
+            self.tr("Thin the replay to about this many requests a day: a county's rate")
+        )
+        self.thin_spin.setMinimumWidth(140)
+        self.scenario_label = QLabel(self.tr("Scenario"), self)
+        self.replay_label = QLabel(self.tr("Export"), self)
+        self.mapping_label = QLabel(self.tr("Mapping · thinned to"), self)
+        grid = QGridLayout(self)
+        grid.addWidget(QLabel(self.tr("Kind"), self), 0, 0)
+        grid.addWidget(self.kind_box, 0, 1, 1, 3)
+        grid.addWidget(self.scenario_label, 1, 0)
+        grid.addWidget(self.scenario_box, 1, 1, 1, 2)
+        grid.addWidget(self.scenario_browse, 1, 3)
+        grid.addWidget(self.replay_label, 2, 0)
+        grid.addWidget(self.replay_edit, 2, 1, 1, 2)
+        grid.addWidget(self.replay_browse, 2, 3)
+        grid.addWidget(self.mapping_label, 3, 0)
+        grid.addWidget(self.mapping_box, 3, 1)
+        grid.addWidget(self.thin_spin, 3, 2, 1, 2)
+        grid.setColumnStretch(1, 1)
+        self._kind_changed()
+
+    def is_replay(self) -> bool:
+        return bool(self.kind_box.currentData() == REPLAY)
+
+    def _kind_changed(self) -> None:
+        replay = self.is_replay()
+        for w in (self.scenario_label, self.scenario_box, self.scenario_browse):
+            w.setVisible(not replay)
+        for v in (self.replay_label, self.replay_edit, self.replay_browse, self.mapping_label):
+            v.setVisible(replay)
+        self.mapping_box.setVisible(replay)
+        self.thin_spin.setVisible(replay)
+        self.kind_did_change.emit(replay)
+
+    def add_scenario(self, path: Path) -> None:
+        """The file in the scenario list under its title and id (a broken file under its
+        name: starting it says what is wrong)."""
+        try:
+            found = load_scenario(path)
+            name, key = f"{found.title} ({found.id})", found.id
+        except CoreError:
+            name, key = path.name, path.stem
+        self.scenario_box.addItem(name, str(path))
+        at = self.scenario_box.count() - 1
+        self.scenario_box.setItemData(at, key, SCENARIO_ID)
+        self.scenario_box.setItemData(at, str(path), Qt.ItemDataRole.ToolTipRole)
+
+    def select_scenario(self, scenario_id: str) -> None:
+        at = self.scenario_box.findData(scenario_id, SCENARIO_ID)
+        if at >= 0:
+            self.scenario_box.setCurrentIndex(at)
+
+    def _pick_scenario(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, self.tr("Scenario file"), str(RESOURCES / "drills"), "TOML (*.toml)"
+        )
+        if path:
+            self.add_scenario(Path(path))
+            self.scenario_box.setCurrentIndex(self.scenario_box.count() - 1)
+
+    def _pick_replay(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, self.tr("311 export"), str(REPLAY_DIR), "CSV (*.csv)"
+        )
+        if path:
+            self.replay_edit.setText(path)
+
+    def make_run(self, store: Store, speed: float) -> DrillRun:
+        """What was chosen, read and checked (the calls are taken in by the centre's first
+        active duty officer, as ``drill run`` does). Off the UI thread: a replay reads its
+        whole file."""
+        from core.auth import acting_user
+
+        actor = acting_user(store, None)
+        if actor is None:
+            raise CoreError("no_duty_officer")
+        if self.is_replay():
+            csv = Path(self.replay_edit.text().strip())
+            if not csv.is_file():
+                raise CoreError("replay_file_missing", file=str(csv))
+            thin_to = self.thin_spin.value() or None
+            mapping = Path(self.mapping_box.currentData())
+            return DrillRun.of_replay(store, csv, mapping, actor, speed=speed, thin_to=thin_to)
+        path = Path(self.scenario_box.currentData())
+        return DrillRun.of_scenario(store, path, actor, speed=speed)
+
+
+def describe(exc: BaseException) -> str:
+    """A refusal in words, with each problem of a file on its own line (place and line)."""
+
+    if isinstance(exc, ValidationError):
+        return (
+            QCoreApplication.translate("DrillConsole", "Refused:")
+            + "\n"
+            + "\n".join(f"• {e}" for e in exc.errors)
+        )
+    if isinstance(exc, CoreError):
+        p = exc.params
+        words = {
+            "no_duty_officer": QCoreApplication.translate(
+                "DrillConsole", "No active duty officer at the centre to take the calls in."
+            ),
+            "replay_file_missing": QCoreApplication.translate(
+                "DrillConsole", "No such file: {file}"
+            ).format(file=p.get("file")),
+            "drill_scenario_mismatch": QCoreApplication.translate(
+                "DrillConsole",
+                "This drill ran scenario “{stored}”: make a new drill database for another one.",
+            ).format(stored=p.get("stored")),
+            "nothing_to_replay": QCoreApplication.translate(
+                "DrillConsole", "No row of {file} could be replayed."
+            ).format(file=p.get("file")),
+            "report_format": QCoreApplication.translate(
+                "DrillConsole", "Save the report as .pdf, .xlsx or .csv."
+            ),
+        }
+        if exc.code in words:
+            return words[exc.code]
+        detail = ", ".join(f"{k}={v}" for k, v in p.items())
+        return f"{errors.describe(exc)} {detail}".strip()
+    return errors.describe(exc)
