@@ -128,10 +128,13 @@ async def flow(url: str, lanes: Lanes, settings: AppSettings, console: bool = Fa
     bench.mark("loop_started")
     try:
         store = await prepare_database(url, lanes)
-        if console and not await lanes.background(is_drill, store):
+        drill = await lanes.background(is_drill, store)
+        if console and not drill:
             raise NotADrillDatabase(url=url)
     except Exception as exc:
         return await _fatal(exc)
+    if drill:  # every window's title says it, the login's included, beside the banners
+        QApplication.setApplicationDisplayName(DRILL_MARK)
     try:
         dialog = LoginDialog(store, lanes, settings)
         bench.mark("login_dialog")
@@ -142,9 +145,6 @@ async def flow(url: str, lanes: Lanes, settings: AppSettings, console: bool = Fa
         dialog.deleteLater()
         if not accepted or session is None:
             return 0
-        drill = await lanes.background(is_drill, store)
-        if drill:  # every window's title says it, beside the main window's banner
-            QApplication.setApplicationDisplayName(DRILL_MARK)
         async with live(store, lanes) as hub:
             start = DRILL if console else None
             window = MainWindow(session, lanes, settings, hub, drill=drill, start_page=start)

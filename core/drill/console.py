@@ -76,17 +76,21 @@ class DrillRun:
 
     @classmethod
     def of_scenario(
-        cls, store: Store, path: Path, actor: Actor, speed: float | None = None
+        cls,
+        store: Store,
+        path: Path,
+        actor: Actor,
+        speed: float | None = None,
+        keep_pace: bool = False,
     ) -> DrillRun:
-        """A scenario file's run: checked against the county, at ``speed`` (default: the
-        scenario's on a fresh drill, the drill's own on a restart)."""
+        """A scenario file's run, checked against the county, at ``speed`` (default: the
+        scenario's own). A drill that already has a pace (a restart, a second console)
+        keeps it when ``keep_pace``: the trainer of the first console set it."""
         scenario = load_scenario(path)
         validate_against(scenario, store.reference())
         runner = InjectRunner(store, scenario, store.clock, actor)
-        if speed is not None:
-            runner.set_speed(speed)
-        elif not runner.done:
-            runner.set_speed(scenario.speed)
+        if not (keep_pace and runner.paced):
+            runner.set_speed(speed if speed is not None else scenario.speed)
         return cls(store, runner, scenario.title)
 
     @classmethod

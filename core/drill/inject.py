@@ -157,6 +157,11 @@ class InjectRunner:
     def paused(self) -> bool:
         return bool(self._pace.get("paused", False))
 
+    @property
+    def paced(self) -> bool:
+        """Whether a pace was set in this drill (by a console or a ``drill run``)."""
+        return bool(self._pace)
+
     def offset(self, now: datetime | None = None) -> timedelta:
         """Drill time reached at ``now`` (default the clock's): the scenario's offsets
         fall due against it."""

@@ -220,11 +220,25 @@ class DrillConsolePage(QWidget):
         self.timer.setInterval(tick_ms)
         self.timer.timeout.connect(self.tick)
         hub.changes_did_arrive.connect(self._changes_arrived)
+        self.source.speed_did_suggest.connect(self._suggest_speed)
+        self.source.suggest_speed()
         self.source.kind_did_change.connect(lambda replay: self.sides.setCurrentIndex(int(replay)))
         self._show_status()
         self.reload()
 
     # --- building ---------------------------------------------------------------------------
+
+    def _suggest_speed(self, speed: float) -> None:
+        """Before a start, the speed box follows what was chosen (a scenario's own speed,
+        60x for a replay); once running, only the trainer moves it."""
+        if self.run is not None:
+            return
+        at = self.speed_box.findData(float(speed))
+        if at < 0:
+            self.speed_box.addItem(f"{speed:g}×", float(speed))
+            at = self.speed_box.count() - 1
+        with QSignalBlocker(self.speed_box):
+            self.speed_box.setCurrentIndex(at)
 
     def _group(self, title: str, table: QTableView) -> QGroupBox:
         box = QGroupBox(title, self)
@@ -236,7 +250,7 @@ class DrillConsolePage(QWidget):
     def _build_controls(self) -> None:
         self.speed_box = QComboBox(self)
         for s in SPEEDS:
-            self.speed_box.addItem(f"{s}×", s)
+            self.speed_box.addItem(f"{s}×", float(s))
         self.speed_box.setCurrentIndex(SPEEDS.index(60))
         self.speed_box.setToolTip(
             self.tr("Arrivals come this many times faster; trainees' deadlines stay as written")
@@ -390,7 +404,7 @@ class DrillConsolePage(QWidget):
         self.pause_button.setText(self.tr("&Resume") if paused else self.tr("&Pause"))
         if s is not None:
             with QSignalBlocker(self.speed_box):
-                at = self.speed_box.findData(int(s.speed))
+                at = self.speed_box.findData(float(s.speed))
                 if at >= 0:
                     self.speed_box.setCurrentIndex(at)
         if over:

@@ -35,8 +35,13 @@ SCENARIO_ID = Qt.ItemDataRole.UserRole + 1
 COUNTY_RATE = 160  # requests a day: NYC's day thinned 42 times
 
 
+REPLAY_SPEED = 60.0  # a day in 24 minutes
+SPEED = Qt.ItemDataRole.UserRole + 2
+
+
 class DrillSource(QGroupBox):
     kind_did_change = Signal(bool)  # a replay
+    speed_did_suggest = Signal(float)  # the chosen scenario's own speed, or a replay's
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -48,6 +53,7 @@ class DrillSource(QGroupBox):
         self.scenario_box = QComboBox(self)
         for path in shipped():
             self.add_scenario(path)
+        self.scenario_box.currentIndexChanged.connect(lambda _i: self.suggest_speed())
         self.scenario_browse = QPushButton(self.tr("Other file…"), self)
         self.scenario_browse.clicked.connect(self._pick_scenario)
         self.replay_edit = QLineEdit(self)
@@ -99,18 +105,27 @@ class DrillSource(QGroupBox):
         self.mapping_box.setVisible(replay)
         self.thin_spin.setVisible(replay)
         self.kind_did_change.emit(replay)
+        self.suggest_speed()
+
+    def suggest_speed(self) -> None:
+        """Say the speed that suits what is chosen: the scenario's own, 60x for a replay."""
+        if self.is_replay():
+            self.speed_did_suggest.emit(REPLAY_SPEED)
+        else:
+            self.speed_did_suggest.emit(float(self.scenario_box.currentData(SPEED) or 1.0))
 
     def add_scenario(self, path: Path) -> None:
         """The file in the scenario list under its title and id (a broken file under its
         name: starting it says what is wrong)."""
         try:
             found = load_scenario(path)
-            name, key = f"{found.title} ({found.id})", found.id
+            name, key, speed = f"{found.title} ({found.id})", found.id, found.speed
         except CoreError:
-            name, key = path.name, path.stem
+            name, key, speed = path.name, path.stem, 1.0
         self.scenario_box.addItem(name, str(path))
         at = self.scenario_box.count() - 1
         self.scenario_box.setItemData(at, key, SCENARIO_ID)
+        self.scenario_box.setItemData(at, speed, SPEED)
         self.scenario_box.setItemData(at, str(path), Qt.ItemDataRole.ToolTipRole)
 
     def select_scenario(self, scenario_id: str) -> None:
@@ -135,7 +150,8 @@ class DrillSource(QGroupBox):
 
     def make_run(self, store: Store, speed: float) -> DrillRun:
         """What was chosen, read and checked (the calls are taken in by the centre's first
-        active duty officer, as ``drill run`` does). Off the UI thread: a replay reads its
+        active duty officer, as ``drill run`` does). A scenario that already runs in this
+        drill goes on at its own pace, not ``speed``. Off the UI thread: a replay reads its
         whole file."""
         from core.auth import acting_user
 
@@ -150,7 +166,7 @@ class DrillSource(QGroupBox):
             mapping = Path(self.mapping_box.currentData())
             return DrillRun.of_replay(store, csv, mapping, actor, speed=speed, thin_to=thin_to)
         path = Path(self.scenario_box.currentData())
-        return DrillRun.of_scenario(store, path, actor, speed=speed)
+        return DrillRun.of_scenario(store, path, actor, speed=speed, keep_pace=True)
 
 
 def describe(exc: BaseException) -> str:

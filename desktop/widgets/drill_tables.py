@@ -39,6 +39,17 @@ def clock_text(span: timedelta) -> str:
     return f"{h}:{m:02d}:{s:02d}" if h else f"{m:02d}:{s:02d}"
 
 
+def duration_text(span: timedelta) -> str:
+    """A time allowed, in words (15 分钟, 1 小时 30 分钟): never mistaken for a time of day."""
+    minutes = max(0, round(span.total_seconds() / 60))
+    h, m = divmod(minutes, 60)
+    if not h:
+        return QCoreApplication.translate("DrillConsole", "{m} min").format(m=m)
+    if not m:
+        return QCoreApplication.translate("DrillConsole", "{h} h").format(h=h)
+    return QCoreApplication.translate("DrillConsole", "{h} h {m} min").format(h=h, m=m)
+
+
 def seconds_text(seconds: float | None) -> str:
     return "" if seconds is None else clock_text(timedelta(seconds=seconds))
 
@@ -125,7 +136,7 @@ def expected_text(entry: Entry, unit_names: dict[str, str]) -> str:
     if e.within is not None:
         parts.append(
             QCoreApplication.translate("DrillConsole", "within {time}").format(
-                time=clock_text(e.within)
+                time=duration_text(e.within)
             )
         )
     return " · ".join(p for p in parts if p)

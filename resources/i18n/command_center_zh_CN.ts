@@ -1220,6 +1220,18 @@ added by {who}</source>
         <translation>报告请存为 .pdf、.xlsx 或 .csv。</translation>
     </message>
     <message>
+        <source>{m} min</source>
+        <translation>{m} 分钟</translation>
+    </message>
+    <message>
+        <source>{h} h</source>
+        <translation>{h} 小时</translation>
+    </message>
+    <message>
+        <source>{h} h {m} min</source>
+        <translation>{h} 小时 {m} 分钟</translation>
+    </message>
+    <message>
         <source>Call</source>
         <translation>来电</translation>
     </message>
@@ -1313,7 +1325,7 @@ added by {who}</source>
     </message>
     <message>
         <source>within {time}</source>
-        <translation>{time} 内</translation>
+        <translation>{time}内</translation>
     </message>
 </context>
 <context>

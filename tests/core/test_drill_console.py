@@ -170,3 +170,8 @@ def test_a_scenario_file_is_checked_against_the_county_before_it_runs(
     run = DrillRun.of_scenario(store, path, actors["duty"], speed=10)
     assert run.kind == SCENARIO and run.status().speed == 10
     assert run.status().total == len(parse_scenario(SMALL, "small.toml").entries())
+    # a second console on the same drill keeps the pace the first one set
+    again = DrillRun.of_scenario(store, path, actors["duty"], speed=2, keep_pace=True)
+    assert again.status().speed == 10
+    # the command line's --speed sets it
+    assert DrillRun.of_scenario(store, path, actors["duty"], speed=2).status().speed == 2

@@ -134,7 +134,7 @@ def test_a_scenario_runs_beside_what_the_trainee_did_and_ends_in_a_report(
         assert page.script_model.rowCount() == 0 and "未开始" in page.state_label.text()
         page.source.scenario_box.addItem("small", str(scenario))
         page.source.scenario_box.setCurrentIndex(page.source.scenario_box.count() - 1)
-        page.speed_box.setCurrentIndex(page.speed_box.findData(60))
+        page.speed_box.setCurrentIndex(page.speed_box.findData(60.0))
         task = page.start()
         qtbot.waitUntil(lambda: task.done() and page.status is not None, timeout=10000)
         page.timer.stop()  # the test steps it
@@ -145,6 +145,7 @@ def test_a_scenario_runs_beside_what_the_trainee_did_and_ends_in_a_report(
         _step(qtbot, page)
         rows = _rows(page)
         assert rows["call-1"][5] and "待派单" in rows["call-1"][6]
+        assert rows["call-1"][4] == "镇级 · 第1镇 · 15 分钟内"  # level, unit, time allowed
         assert rows["iot-1"][5] == "" and "未到" in rows["iot-1"][6]
         assert page.progress.value() >= 1
 
@@ -214,13 +215,16 @@ def test_a_replay_shows_its_arrivals_beside_their_first_dispatch(
     mapping.write_text(SMALL_MAPPING, encoding="utf-8")
     page = _page(qtbot, store, actors["trainer"], lanes)
     try:
+        page.source.select_scenario("flood_night")
+        assert page.speed_box.currentData() == 2.0  # the scenario's own speed
         page.source.kind_box.setCurrentIndex(1)
         assert page.sides.currentWidget() is page.arrivals_group
+        assert page.speed_box.currentData() == 60.0  # a day in 24 minutes
         page.source.replay_edit.setText(replay.file)
         page.source.mapping_box.addItem("small", str(mapping))
         page.source.mapping_box.setCurrentIndex(page.source.mapping_box.count() - 1)
         page.source.thin_spin.setValue(0)
-        page.speed_box.setCurrentIndex(page.speed_box.findData(60))
+        page.speed_box.setCurrentIndex(page.speed_box.findData(60.0))
         task = page.start()
         qtbot.waitUntil(lambda: task.done() and page.status is not None, timeout=10000)
         page.timer.stop()
@@ -256,10 +260,10 @@ def test_a_console_opened_again_goes_on_where_the_drill_stood(
         page = _page(qtbot, store, actors["trainer"], lanes)
         page.source.scenario_box.addItem("small", str(scenario))
         page.source.scenario_box.setCurrentIndex(page.source.scenario_box.count() - 1)
-        page.speed_box.setCurrentIndex(page.speed_box.findData(60))
         return page
 
     first = started()
+    first.speed_box.setCurrentIndex(first.speed_box.findData(60.0))
     try:
         task = first.start()
         qtbot.waitUntil(lambda: task.done() and first.status is not None, timeout=10000)
@@ -271,12 +275,14 @@ def test_a_console_opened_again_goes_on_where_the_drill_stood(
         _done(qtbot, first)
     clock.advance(timedelta(seconds=30))  # nobody steps it meanwhile: half an hour of drill
     again = started()
+    again.speed_box.setCurrentIndex(again.speed_box.findData(5.0))  # a second trainer's box
     try:
         assert "small" in again.progress_label.text() and "接着" in again.progress_label.text()
         task = again.start()
         qtbot.waitUntil(lambda: task.done() and again.status is not None, timeout=10000)
         again.timer.stop()
-        assert again.status is not None and again.status.speed == 60
+        assert again.status is not None and again.status.speed == 60  # the drill's own pace
+        assert again.speed_box.currentData() == 60.0
         _step(qtbot, again)  # what fell due meanwhile arrives now, once
         assert again.status.fired == len(parse_scenario(SMALL, "x").entries())
         assert again.script_model.rowCount() == again.status.total
