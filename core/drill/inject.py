@@ -355,6 +355,13 @@ def stopped_at(store: Store) -> datetime | None:
         return _stopped(conn)
 
 
+def ledger_scenario(store: Store) -> str | None:
+    """The id of the scenario the drill in ``store`` began (None: none)."""
+    with read_tx(store.engine) as conn:
+        began = _ledger(conn)["scenario"]
+    return str(began) if began else None
+
+
 def fired_times(store: Store) -> dict[str, datetime]:
     """When each scripted entry of the drill in ``store`` fired, by entry id."""
     with read_tx(store.engine) as conn:

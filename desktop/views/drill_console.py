@@ -48,15 +48,15 @@ from PySide6.QtWidgets import (
 )
 
 from core.drill.console import REPLAY, Arrival, DrillRun, Status, arrivals
-from core.drill.inject import fired_times, stopped_at
-from core.drill.scenario import Scenario
+from core.drill.inject import fired_times, ledger_scenario, stopped_at
+from core.drill.scenario import Scenario, load_scenario
 from core.drill.scoring import DrillScore, score_drill
 from core.errors import CoreError
 from desktop import errors
 from desktop.feed import Session
 from desktop.hub import ChangeHub, Changes
 from desktop.lanes import Lanes, Rerun, TaskOwner, async_slot
-from desktop.widgets.drill_source import DrillSource, describe
+from desktop.widgets.drill_source import DrillSource, describe, make_run
 from desktop.widgets.drill_tables import (
     HANDLING_COLUMNS,
     SCRIPT_COLUMNS,
@@ -78,15 +78,30 @@ class View:
     """What the tables show, read in the background."""
 
     score: DrillScore
+    scenario: Scenario | None  # the one scored against
     fired: dict[str, datetime]
     arrivals: list[Arrival]
     stopped: datetime | None
 
 
-def read_view(session: Session, scenario: Scenario | None, replay: bool) -> View:
+def read_view(
+    session: Session, scenario: Scenario | None, replay: bool, known: dict[str, Path]
+) -> View:
+    """The tables' data. Before a start (``scenario`` None, no replay) a scenario this
+    drill began, when ``known`` lists its file, is scored against as well."""
     store = session.store
+    if scenario is None and not replay:
+        began = ledger_scenario(store)
+        path = known.get(began) if began else None
+        if path is not None:
+            try:
+                found = load_scenario(path)
+            except CoreError:
+                found = None
+            scenario = found if found is not None and found.id == began else None
     return View(
         score=score_drill(store, scenario),
+        scenario=scenario,
         fired=fired_times(store),
         arrivals=arrivals(store, ARRIVALS_SHOWN) if replay else [],
         stopped=stopped_at(store),
@@ -221,6 +236,9 @@ class DrillConsolePage(QWidget):
         self.timer.timeout.connect(self.tick)
         hub.changes_did_arrive.connect(self._changes_arrived)
         self.source.speed_did_suggest.connect(self._suggest_speed)
+        self.source.scenario_box.currentIndexChanged.connect(
+            lambda _i: self.run is None and self.reload()
+        )
         self.source.suggest_speed()
         self.source.kind_did_change.connect(lambda replay: self.sides.setCurrentIndex(int(replay)))
         self._show_status()
@@ -296,8 +314,8 @@ class DrillConsolePage(QWidget):
         self.start_button.setEnabled(False)
         self.state_label.setText(self.tr("Reading…"))
         try:
-            speed = float(self.speed_box.currentData())
-            self.run = await self._in_run(self.source.make_run, self.session.store, speed)
+            chosen = self.source.choice(float(self.speed_box.currentData()))
+            self.run = await self._in_run(make_run, self.session.store, chosen)
         except Exception as exc:
             self._say(exc)
             self._show_status()
@@ -467,7 +485,8 @@ class DrillConsolePage(QWidget):
         scenario = run.scenario if run is not None else None
         replay = run is not None and run.kind == REPLAY
         try:
-            view = await self.lanes.background(read_view, self.session, scenario, replay)
+            known = self.source.known()
+            view = await self.lanes.background(read_view, self.session, scenario, replay, known)
         except Exception as exc:
             if not errors.is_connection_error(exc):
                 raise
@@ -475,6 +494,7 @@ class DrillConsolePage(QWidget):
         if self._closed:
             return
         self.view = view
+        scenario = view.scenario
         if scenario is not None:
             outcomes = {o.inject: o for o in view.score.injects}
             self.script_model.replace(

@@ -6,6 +6,7 @@ puts a refusal into words, each problem of a file on its own line with its place
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, Qt, Signal
@@ -148,25 +149,53 @@ class DrillSource(QGroupBox):
         if path:
             self.replay_edit.setText(path)
 
-    def make_run(self, store: Store, speed: float) -> DrillRun:
-        """What was chosen, read and checked (the calls are taken in by the centre's first
-        active duty officer, as ``drill run`` does). A scenario that already runs in this
-        drill goes on at its own pace, not ``speed``. Off the UI thread: a replay reads its
-        whole file."""
-        from core.auth import acting_user
-
-        actor = acting_user(store, None)
-        if actor is None:
-            raise CoreError("no_duty_officer")
+    def choice(self, speed: float) -> Choice:
+        """What is chosen, as plain values for ``make_run`` on another thread."""
         if self.is_replay():
-            csv = Path(self.replay_edit.text().strip())
-            if not csv.is_file():
-                raise CoreError("replay_file_missing", file=str(csv))
-            thin_to = self.thin_spin.value() or None
-            mapping = Path(self.mapping_box.currentData())
-            return DrillRun.of_replay(store, csv, mapping, actor, speed=speed, thin_to=thin_to)
-        path = Path(self.scenario_box.currentData())
-        return DrillRun.of_scenario(store, path, actor, speed=speed, keep_pace=True)
+            return Choice(
+                replay=True,
+                path=Path(self.replay_edit.text().strip()),
+                speed=speed,
+                mapping=Path(self.mapping_box.currentData()),
+                thin_to=self.thin_spin.value() or None,
+            )
+        return Choice(replay=False, path=Path(self.scenario_box.currentData()), speed=speed)
+
+    def known(self) -> dict[str, Path]:
+        """The listed scenarios by id: a drill that began one shows it before a start."""
+        box = self.scenario_box
+        return {
+            str(box.itemData(i, SCENARIO_ID)): Path(box.itemData(i)) for i in range(box.count())
+        }
+
+
+@dataclass(frozen=True)
+class Choice:
+    replay: bool
+    path: Path  # the scenario file, or the replay's export
+    speed: float
+    mapping: Path | None = None
+    thin_to: int | None = None
+
+
+def make_run(store: Store, choice: Choice) -> DrillRun:
+    """What was chosen, read and checked (the calls are taken in by the centre's first
+    active duty officer, as ``drill run`` does). A scenario that already runs in this drill
+    goes on at its own pace, not the chosen speed. Any thread (a replay reads its whole
+    file): plain values in, no widget touched."""
+    from core.auth import acting_user
+
+    actor = acting_user(store, None)
+    if actor is None:
+        raise CoreError("no_duty_officer")
+    if choice.replay:
+        if not choice.path.is_file():
+            raise CoreError("replay_file_missing", file=str(choice.path))
+        assert choice.mapping is not None
+        return DrillRun.of_replay(
+            store, choice.path, choice.mapping, actor, speed=choice.speed, thin_to=choice.thin_to
+        )
+    return DrillRun.of_scenario(store, choice.path, actor, speed=choice.speed, keep_pace=True)
 
 
 def describe(exc: BaseException) -> str:

@@ -132,7 +132,7 @@ def test_a_scenario_runs_beside_what_the_trainee_did_and_ends_in_a_report(
     try:
         assert page.start_button.isEnabled() and not page.stop_button.isEnabled()
         assert page.script_model.rowCount() == 0 and "未开始" in page.state_label.text()
-        page.source.scenario_box.addItem("small", str(scenario))
+        page.source.add_scenario(scenario)
         page.source.scenario_box.setCurrentIndex(page.source.scenario_box.count() - 1)
         page.speed_box.setCurrentIndex(page.speed_box.findData(60.0))
         task = page.start()
@@ -258,7 +258,7 @@ def test_a_console_opened_again_goes_on_where_the_drill_stood(
 
     def started() -> DrillConsolePage:
         page = _page(qtbot, store, actors["trainer"], lanes)
-        page.source.scenario_box.addItem("small", str(scenario))
+        page.source.add_scenario(scenario)
         page.source.scenario_box.setCurrentIndex(page.source.scenario_box.count() - 1)
         return page
 
@@ -277,7 +277,9 @@ def test_a_console_opened_again_goes_on_where_the_drill_stood(
     again = started()
     again.speed_box.setCurrentIndex(again.speed_box.findData(5.0))  # a second trainer's box
     try:
+        qtbot.waitUntil(lambda: again.script_model.rowCount() > 0, timeout=10000)
         assert "small" in again.progress_label.text() and "接着" in again.progress_label.text()
+        assert _rows(again)["call-1"][5] and not _rows(again)["iot-1"][5]  # before the start
         task = again.start()
         qtbot.waitUntil(lambda: task.done() and again.status is not None, timeout=10000)
         again.timer.stop()
@@ -298,7 +300,7 @@ def test_a_broken_scenario_file_is_refused_with_its_line(
     bad.write_text(SMALL.replace('kind = "call"', 'kind = "telegram"'), encoding="utf-8")
     page = _page(qtbot, store, actors["trainer"], lanes)
     try:
-        page.source.scenario_box.addItem("bad", str(bad))
+        page.source.add_scenario(bad)
         page.source.scenario_box.setCurrentIndex(page.source.scenario_box.count() - 1)
         task = page.start()
         qtbot.waitUntil(task.done, timeout=10000)
