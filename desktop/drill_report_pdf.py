@@ -134,10 +134,11 @@ def _team_rows(score: DrillScore) -> list[list[Any]]:
     return rows
 
 
-def _expected(i: InjectOutcome) -> str:
+def _expected(i: InjectOutcome, score: DrillScore) -> str:
     if i.expected_dismiss:
         return "排除误报"
-    where = " ".join(filter(None, [LEVEL_NAMES.get(i.expected_level or 0), i.expected_unit]))
+    unit = score.unit_name(i.expected_unit)
+    where = " ".join(filter(None, [LEVEL_NAMES.get(i.expected_level or 0), unit]))
     within = f", {i.expected_within / 60:g} 分钟内" if i.expected_within else ""
     return f"派至 {where}{within}"
 
@@ -145,7 +146,8 @@ def _expected(i: InjectOutcome) -> str:
 def _inject_rows(score: DrillScore) -> list[list[Any]]:
     rows: list[list[Any]] = [INJECT_HEADERS]
     for i in score.injects:
-        got = " ".join(filter(None, [LEVEL_NAMES.get(i.got_level or 0), i.got_unit]))
+        got_unit = score.unit_name(i.got_unit)
+        got = " ".join(filter(None, [LEVEL_NAMES.get(i.got_level or 0), got_unit]))
         status = STATUS_NAMES.get(i.status, i.status)
         if i.feed_status and i.status == "decided":
             status = FEED_NAMES.get(i.feed_status, i.feed_status)
@@ -154,7 +156,7 @@ def _inject_rows(score: DrillScore) -> list[list[Any]]:
             [
                 i.inject,
                 KIND_NAMES.get(i.kind, i.kind),
-                _expected(i),
+                _expected(i, score),
                 status,
                 _secs(i.seconds_to_dispatch),
                 i.dispatched_by or i.decided_by,
@@ -195,7 +197,7 @@ def html(score: DrillScore) -> str:
         metrics = [[h, _text(row[i], h in SHARES)] for i, h in enumerate(head) if i >= 3]
         parts.append(_table([["指标", "得分"], *metrics]))
         parts.append("<h3>明细</h3>")
-        parts.append(_table(detail_table(t)))
+        parts.append(_table(detail_table(t, score)))
     return "".join(parts)
 
 

@@ -18,6 +18,7 @@ LIGHT: Mapping[str, str] = {
     "surface_alt": "#f7f9fc",
     "text": "#1f2933",
     "muted": "#5b6776",
+    "disabled": "#a3adb8",
     "border": "#d3dae3",
     "header": "#e8edf4",
     "accent": "#1d5fbf",
@@ -39,6 +40,7 @@ WALL: Mapping[str, str] = {
     "surface_alt": "#172a42",
     "text": "#eef3f9",
     "muted": "#9fb2c8",
+    "disabled": "#5d6f86",
     "border": "#26405f",
     "header": "#0f1b2b",
     "accent": "#4fa3ff",
@@ -80,7 +82,9 @@ QPushButton {
 }
 QPushButton:default { background: {{accent}}; color: {{accent_text}}; border-color: {{accent}}; }
 QPushButton:default:hover { background: {{accent_hover}}; }
-QPushButton:disabled { color: {{muted}}; }
+QPushButton:disabled {
+    color: {{disabled}}; background: {{surface_alt}}; border-color: {{header}};
+}
 QLabel[role="title"] { font-size: 20px; font-weight: bold; color: {{accent}}; }
 QLabel[role="muted"] { color: {{muted}}; }
 QLabel[role="error"] {

@@ -167,9 +167,7 @@ class DrillRun:
                 paused=r.paused,
                 stopped_at=self._stopped or r.stopped_at,
                 finished=not r.pending,
-                reached=min(r.offset(), scenario.duration)
-                if self._stopped is None
-                else r.offset(self._stopped),
+                reached=min(r.offset(self._stopped), scenario.duration),
                 span=scenario.duration,
                 fired=len(r.done),
                 total=len(scenario.entries()),

@@ -125,14 +125,15 @@ def _yes(v: bool | None) -> str | None:
     return None if v is None else ("是" if v else "否")
 
 
-def inject_row(i: InjectOutcome, tz: str) -> list[Any]:
+def inject_row(i: InjectOutcome, score: DrillScore) -> list[Any]:
     expected = "排除误报" if i.expected_dismiss else "派单"
+    tz = score.tz
     return [
         i.inject,
         KIND_NAMES.get(i.kind, i.kind),
         _local(i.fired_at, tz),
         LEVEL_NAMES.get(i.expected_level or 0),
-        i.expected_unit,
+        score.unit_name(i.expected_unit) or None,
         _secs(i.expected_within),
         expected,
         STATUS_NAMES.get(i.status, i.status),
@@ -141,7 +142,7 @@ def inject_row(i: InjectOutcome, tz: str) -> list[Any]:
         _secs(i.seconds_to_dispatch),
         i.dispatched_by,
         LEVEL_NAMES.get(i.got_level or 0),
-        i.got_unit,
+        score.unit_name(i.got_unit) or None,
         _yes(i.routing_ok),
         FEED_NAMES.get(i.feed_status or "", i.feed_status),
         i.decided_by,
@@ -151,18 +152,19 @@ def inject_row(i: InjectOutcome, tz: str) -> list[Any]:
 
 def inject_table(score: DrillScore) -> list[list[Any]]:
     """The team summary: every scripted inject, expected beside what happened."""
-    return [list(INJECT_HEADERS), *(inject_row(i, score.tz) for i in score.injects)]
+    return [list(INJECT_HEADERS), *(inject_row(i, score) for i in score.injects)]
 
 
-def detail_table(t: TraineeScore) -> list[list[Any]]:
+def detail_table(t: TraineeScore, score: DrillScore) -> list[list[Any]]:
     """One trainee's items: dispatches, routing misses, decisions, acknowledgements."""
     rows: list[list[Any]] = [["项目", "事项", "内容", "用时(秒)", "是否正确"]]
     for d in t.dispatches:
         rows.append(["首次派单", d.inject or "", d.order_number, _secs(d.seconds), None])
     if t.routing is not None:
         for m in t.routing.misses:
-            want = f"{LEVEL_NAMES.get(m.expected_level or 0, '')} {m.expected_unit or ''}".strip()
-            got = f"{LEVEL_NAMES.get(m.got_level, '')} {m.got_unit}"
+            want_unit = score.unit_name(m.expected_unit)
+            want = f"{LEVEL_NAMES.get(m.expected_level or 0, '')} {want_unit}".strip()
+            got = f"{LEVEL_NAMES.get(m.got_level, '')} {score.unit_name(m.got_unit)}"
             rows.append(["分派错误", m.inject, f"应派 {want}, 实派 {got}", None, "否"])
     for f in t.feed_decisions:
         status = FEED_NAMES.get(f.status, f.status)
@@ -256,7 +258,7 @@ def write_xlsx(score: DrillScore, path: Path) -> None:
     taken = {"trainees", "injects", "summary"}
     for t in score.trainees:
         ws = wb.create_sheet(sheet_name(t.username, taken))
-        _sheet(ws, detail_table(t), widths=[12, 14, 40, 10, 10])
+        _sheet(ws, detail_table(t, score), widths=[12, 14, 40, 10, 10])
     ws = wb.create_sheet("summary")
     _sheet(ws, [["项目", "内容"], *map(list, summary_lines(score))], widths=[12, 60])
     wb.properties.title = f"演练评分 {score.scenario_id or ''}".strip()

@@ -57,7 +57,7 @@ from __future__ import annotations
 import statistics
 from collections import Counter, defaultdict
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -206,6 +206,11 @@ class DrillScore:
     scored: bool  # routing scored (a scenario with expectations was given)
     trainees: tuple[TraineeScore, ...]  # by display name
     injects: tuple[InjectOutcome, ...]  # in firing order
+    unit_names: Mapping[str, str] = field(default_factory=dict)  # unit code -> name
+
+    def unit_name(self, code: str | None) -> str:
+        """A unit's name for reports (its code when unknown; "" for none)."""
+        return self.unit_names.get(code, code) if code else ""
 
     @property
     def missed(self) -> tuple[InjectOutcome, ...]:
@@ -370,6 +375,7 @@ def score_drill(
         scored=scenario is not None,
         trainees=tuple(trainees),
         injects=tuple(outcomes),
+        unit_names={u.code: u.name for u in org.all()},
     )
 
 

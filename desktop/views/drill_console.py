@@ -29,7 +29,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
-from PySide6.QtCore import QSignalBlocker, Qt, QTimer, Signal
+from PySide6.QtCore import QSignalBlocker, QStandardPaths, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -148,6 +148,7 @@ class DrillConsolePage(QWidget):
         self._rerun = Rerun(self._load)
         self._stepping = False
         self._closed = False
+        self.dialog: QFileDialog | None = None
         org = session.store.reference().org
         self._unit_names = {u.code: u.name for u in org.all()}
 
@@ -275,7 +276,6 @@ class DrillConsolePage(QWidget):
         )
         self.speed_box.currentIndexChanged.connect(self.change_speed)
         self.start_button = QPushButton(self.tr("&Start"), self)
-        self.start_button.setProperty("role", "primary")
         self.start_button.clicked.connect(self.start)
         self.pause_button = QPushButton(self.tr("&Pause"), self)
         self.pause_button.clicked.connect(self.toggle_pause)
@@ -531,10 +531,14 @@ class DrillConsolePage(QWidget):
         dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
         dialog.setNameFilters(["PDF (*.pdf)", "Excel (*.xlsx)", "CSV (*.csv)"])
         dialog.setDefaultSuffix("pdf")
-        dialog.selectFile(self.tr("drill-scores") + ".pdf")
+        folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+        dialog.setDirectory(folder if folder and Path(folder).is_dir() else str(Path.home()))
+        day = datetime.now(self.session.tz).strftime("%Y-%m-%d")
+        dialog.selectFile(f"{self.tr('drill-scores')}-{day}.pdf")
+        dialog.finished.connect(lambda _code: dialog.deleteLater())
         dialog.fileSelected.connect(lambda path: self.write_report(Path(path)))
         dialog.open()
-        self._dialog = dialog
+        self.dialog = dialog
 
     @async_slot(object)
     async def write_report(self, path: Path) -> None:

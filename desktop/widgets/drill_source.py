@@ -6,8 +6,10 @@ puts a refusal into words, each problem of a file on its own line with its place
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import (
@@ -47,6 +49,7 @@ class DrillSource(QGroupBox):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setTitle(self.tr("What to run"))
+        self.dialog: QFileDialog | None = None
         self.kind_box = QComboBox(self)
         self.kind_box.addItem(self.tr("Scenario (scripted injects)"), SCENARIO)
         self.kind_box.addItem(self.tr("Replay a real day of 311 requests"), REPLAY)
@@ -135,19 +138,24 @@ class DrillSource(QGroupBox):
             self.scenario_box.setCurrentIndex(at)
 
     def _pick_scenario(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(
-            self, self.tr("Scenario file"), str(RESOURCES / "drills"), "TOML (*.toml)"
-        )
-        if path:
+        def chosen(path: str) -> None:
             self.add_scenario(Path(path))
             self.scenario_box.setCurrentIndex(self.scenario_box.count() - 1)
 
+        self._open(self.tr("Scenario file"), RESOURCES / "drills", "TOML (*.toml)", chosen)
+
     def _pick_replay(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(
-            self, self.tr("311 export"), str(REPLAY_DIR), "CSV (*.csv)"
-        )
-        if path:
-            self.replay_edit.setText(path)
+        folder = REPLAY_DIR if REPLAY_DIR.is_dir() else Path.home()
+        self._open(self.tr("311 export"), folder, "CSV (*.csv)", self.replay_edit.setText)
+
+    def _open(self, title: str, folder: Path, pattern: str, chosen: Callable[[str], Any]) -> None:
+        """A file dialog opened, not exec()'d (no nested event loop under qasync)."""
+        dialog = QFileDialog(self, title, str(folder), pattern)
+        dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
+        dialog.fileSelected.connect(chosen)
+        dialog.finished.connect(lambda _code: dialog.deleteLater())
+        dialog.open()
+        self.dialog = dialog
 
     def choice(self, speed: float) -> Choice:
         """What is chosen, as plain values for ``make_run`` on another thread."""

@@ -105,7 +105,9 @@ def test_stop_ends_the_drill_for_every_runner_and_scores_are_as_of_the_stop(
     assert stopped_at(store) == stop and run.status().stopped_at == stop
     # a `drill run` on another machine sees it and fires nothing more
     other = InjectRunner(store, parse_scenario(SMALL, "small.toml"), store.clock, actors["duty"])
+    reached = run.status().reached
     clock.advance(timedelta(minutes=5))
+    assert run.status().reached == reached  # drill time ends with the drill
     assert other.step() == [] and run.step() == [] and other.stopped_at == stop
     assert run.stop() == stop  # the first stop stands
     with pytest.raises(CoreError):

@@ -241,6 +241,7 @@ def check_exports(score: DrillScore, tmp_path: Path) -> None:
     assert rows["h_town1"]["分派准确率"] is None
     injects = list(wb["injects"].iter_rows(min_row=2, values_only=True))
     assert [r[0] for r in injects] == ["A", "B", "C", "D"]
+    assert injects[0][4] == injects[0][13] == "第1镇"  # expected and got units by name
     assert "未派单" in injects[2]
     csv_path = tmp_path / "score.csv"
     write_csv(score, csv_path)

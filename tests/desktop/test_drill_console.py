@@ -184,9 +184,17 @@ def test_a_scenario_runs_beside_what_the_trainee_did_and_ends_in_a_report(
         _step(qtbot, page)
         assert page.status is not None and page.status.fired == fired  # nothing after stop
 
-        for name in ("scores.xlsx", "scores.pdf"):
-            with qtbot.waitSignal(page.report_did_write, timeout=20000):
-                page.write_report(tmp_path / name)
+        page.ask_report()  # the button's dialog: a file name ending .xlsx writes the workbook
+        dialog = page.dialog
+        assert dialog is not None and dialog.isVisible()
+        assert (
+            dialog.selectedFiles()[0].endswith(".pdf") and "演练评分-" in dialog.selectedFiles()[0]
+        )
+        with qtbot.waitSignal(page.report_did_write, timeout=20000):
+            dialog.selectFile(str(tmp_path / "scores.xlsx"))
+            dialog.accept()
+        with qtbot.waitSignal(page.report_did_write, timeout=20000):
+            page.write_report(tmp_path / "scores.pdf")
         assert (tmp_path / "scores.pdf").read_bytes().startswith(b"%PDF")
         ws = load_workbook(tmp_path / "scores.xlsx")["trainees"]
         head = [c.value for c in ws[1]]
