@@ -153,6 +153,7 @@ class DrillRun:
         if isinstance(self.runner, InjectRunner):
             self._stopped = self.runner.stop()
         else:
+            self.runner.pause()  # replay time ends with the drill
             self._stopped = stop_drill(self.store, self.store.clock.now())
         return self._stopped
 

@@ -142,8 +142,10 @@ def test_a_replay_runs_behind_the_same_controls(
     run.jump(timedelta(hours=2))  # to 11:00
     assert run.status().fired == 6
     stop = run.stop()
+    reached = run.status().reached
     clock.advance(timedelta(hours=1))
     assert run.step() == [] and run.status().stopped_at == stop and run.status().fired == 6
+    assert run.status().reached == reached
 
     # arrivals: the newest first, each beside its first dispatch
     newest = arrivals(store, limit=3)

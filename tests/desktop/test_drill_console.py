@@ -190,11 +190,15 @@ def test_a_scenario_runs_beside_what_the_trainee_did_and_ends_in_a_report(
         assert (
             dialog.selectedFiles()[0].endswith(".pdf") and "演练评分-" in dialog.selectedFiles()[0]
         )
-        with qtbot.waitSignal(page.report_did_write, timeout=20000):
-            dialog.selectFile(str(tmp_path / "scores.xlsx"))
-            dialog.accept()
-        with qtbot.waitSignal(page.report_did_write, timeout=20000):
-            page.write_report(tmp_path / "scores.pdf")
+        written: list[str] = []
+        page.report_did_write.connect(written.append)
+        dialog.selectFile(str(tmp_path / "scores.xlsx"))
+        dialog.accept()
+        qtbot.waitUntil(lambda: bool(written) or page.error_label.isVisibleTo(page), timeout=30000)
+        assert written == [str(tmp_path / "scores.xlsx")], page.error_label.text()
+        task = page.write_report(tmp_path / "scores.pdf")
+        qtbot.waitUntil(task.done, timeout=30000)
+        assert written[-1] == str(tmp_path / "scores.pdf"), page.error_label.text()
         assert (tmp_path / "scores.pdf").read_bytes().startswith(b"%PDF")
         ws = load_workbook(tmp_path / "scores.xlsx")["trainees"]
         head = [c.value for c in ws[1]]
