@@ -139,6 +139,7 @@ def _create(args: argparse.Namespace) -> int:
     )
     print(f"open it:  python main.py --db {info.url}          (a trainee's workstation)")
     print(f"          python main.py --db {info.url} --wall   (the wall)")
+    print(f"          python main.py --db {info.url} --drill  (the trainer's console)")
     if info.url.startswith("postgresql"):
         print(
             "trainees log in with their own usernames and passwords over this URL's role; "

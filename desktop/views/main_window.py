@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -32,10 +32,9 @@ from PySide6.QtWidgets import (
 
 from core.domain.enums import Role
 from core.queues import scope_of
-from core.service_process import service_status
 from core.stream import Link, LinkState
 from core.workflow.guards import CENTRE_INTAKE
-from desktop import errors, labels
+from desktop import errors
 from desktop.feed import OrderFeed, Session, Snapshot
 from desktop.hub import ChangeHub, Changes
 from desktop.lanes import Lanes, Rerun, TaskOwner, async_slot
@@ -45,6 +44,7 @@ from desktop.views.order_editor import OrderEditor
 from desktop.views.queues import QueuesPage
 from desktop.widgets.alert_banner import AlertBanner
 from desktop.widgets.alert_data import watches_alerts
+from desktop.widgets.link_status import LinkStatus
 from desktop.widgets.order_table import OrderTableModel, OrderTableView
 
 if TYPE_CHECKING:
@@ -56,7 +56,6 @@ if TYPE_CHECKING:
     from desktop.wall_app import WallEntry
 
 SETTINGS_NAME = "main"
-SERVICE_CHECK_MS = 30_000
 PAGE_KEY = "main/page"
 EDITOR_KEY = "order_editor"
 INTAKE, QUEUES, ORDERS = "intake", "queues", "orders"
@@ -114,10 +113,11 @@ class MainWindow(QMainWindow):
         self.model = OrderTableModel(session.tz, page_size, self)
         self.table = OrderTableView(self)
         self.table.setModel(self.model)
-        self.banner = QLabel(self)
-        self.banner.setProperty("role", "banner")
-        self.banner.setWordWrap(True)
-        self.banner.hide()
+        self.link = LinkStatus(self, session, lanes)  # the status bar and the lost banner
+        self.banner = self.link.banner
+        self.user_label, self.unit_label = self.link.user_label, self.link.unit_label
+        self.db_label, self.fresh_label = self.link.db_label, self.link.fresh_label
+        self.service_label = self.link.service_label
         self.heading = QLabel(self.tr("Orders"), self)
         self.heading.setProperty("role", "title")
         self.count_label = QLabel(self)
@@ -160,7 +160,6 @@ class MainWindow(QMainWindow):
         layout.addLayout(body, 1)
         self.setCentralWidget(central)
         self._build_pages()
-        self._build_status_bar()
         self._build_actions()
         self.alert_watch: AlertWatch | None = None
         if watches_alerts(session):
@@ -179,29 +178,7 @@ class MainWindow(QMainWindow):
         self.reload()
         self.show_page(self._first_page())
         self._link_changed(hub.link)
-        self._service_timer = QTimer(self)
-        self._service_timer.setInterval(SERVICE_CHECK_MS)
-        self._service_timer.timeout.connect(self.check_service)
-        self._service_timer.start()
-        self.check_service()
-
-    def _build_status_bar(self) -> None:
-        actor = self.session.actor
-        bar = self.statusBar()
-        bar.setSizeGripEnabled(False)
-        who = self.tr("{name} ({roles})").format(
-            name=actor.display_name, roles=labels.roles(r.value for r in actor.roles)
-        )
-        self.user_label = QLabel(self.tr("User: {user}").format(user=who), self)
-        self.unit_label = QLabel(self.tr("Unit: {unit}").format(unit=self.session.unit_name))
-        self.db_label = QLabel(self.tr("Database: {url}").format(url=self.session.store.url))
-        self.db_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.fresh_label = QLabel(self.tr("Loading…"), self)
-        self.service_label = QLabel(self)
-        for label in (self.user_label, self.unit_label, self.db_label):
-            bar.addWidget(label)
-        bar.addPermanentWidget(self.service_label)
-        bar.addPermanentWidget(self.fresh_label)
+        self.link.start()
 
     def _build_actions(self) -> None:
         refresh = QAction(self.tr("Refresh"), self)
@@ -508,43 +485,12 @@ class MainWindow(QMainWindow):
         finally:
             self._refreshing = False
 
-    @async_slot()
-    async def check_service(self) -> None:
-        """Is anyone writing the time-limit marks? Without a service, overdue goes unmarked."""
-        try:
-            store = self.session.store  # the clock may ask the server: off the UI thread too
-            status = await self.lanes.background(
-                lambda: service_status(store.engine, store.clock.now())
-            )
-        except Exception as exc:
-            if not errors.is_connection_error(exc):
-                raise
-            return
-        if status.alive:
-            self.service_label.setText(self.tr("Service: running"))
-            self.service_label.setProperty("role", None)
-        else:
-            self.service_label.setText(
-                self.tr("Service: not running (deadlines are not being marked)")
-            )
-            self.service_label.setProperty("role", "stale")
-        self._repolish(self.service_label)
-
     # --- the database's health ------------------------------------------------------------
 
     def _link_changed(self, link: Link) -> None:
+        was_down = self.link.show_link(link)
         if link.state is LinkState.DOWN:
-            self._database_failed(link)
             return
-        was_down = self.banner.isVisible()
-        self.banner.hide()
-        if link.confirmed_at is not None:
-            at = link.confirmed_at.astimezone(self.session.tz)
-            self.fresh_label.setText(
-                self.tr("Data confirmed at {time}").format(time=f"{at:%H:%M:%S}")
-            )
-            self.fresh_label.setProperty("role", None)
-            self._repolish(self.fresh_label)
         if not self._loaded and was_down:
             self.reload()
         elif self._dirty:
@@ -552,40 +498,10 @@ class MainWindow(QMainWindow):
 
     def _load_failed(self, exc: BaseException) -> None:
         """A read failed before the stream noticed: say so; the next live report reloads."""
-        self._database_failed(Link(LinkState.DOWN, self.hub.confirmed_at, errors.describe(exc)))
+        self.link.show_lost(Link(LinkState.DOWN, self.hub.confirmed_at, errors.describe(exc)))
 
-    def _database_failed(self, link: Link) -> None:
-        when = link.confirmed_at
-        last = (
-            self.tr("Last confirmed at {time}.").format(
-                time=f"{when.astimezone(self.session.tz):%H:%M:%S}"
-            )
-            if when is not None
-            else ""
-        )
-        retry = (
-            self.tr("Retrying in {seconds:.0f} s.").format(seconds=max(1.0, link.retry_in))
-            if link.retry_in is not None
-            else ""
-        )
-        self.banner.setText(
-            self.tr(
-                "The connection to the database is lost. What is shown may be out of date. "
-                "{retry} {last}"
-            )
-            .format(retry=retry, last=last)
-            .strip()
-            + ("\n" + link.error if link.error else "")
-        )
-        self.banner.show()
-        self.fresh_label.setText(self.tr("Disconnected") + (f" · {last}" if last else ""))
-        self.fresh_label.setProperty("role", "stale")
-        self._repolish(self.fresh_label)
-
-    @staticmethod
-    def _repolish(widget: QWidget) -> None:
-        widget.style().unpolish(widget)
-        widget.style().polish(widget)
+    def check_service(self) -> None:
+        self.link.check_service()
 
     # --- closing --------------------------------------------------------------------------
 
@@ -602,6 +518,7 @@ class MainWindow(QMainWindow):
             self.supervision,
             self.alerts,
             self.drill_console,
+            self.link,
         )
         return [p for p in pages if p is not None] + (
             [self.alert_watch] if self.alert_watch is not None else []
@@ -616,7 +533,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         if not self._closed:
             self._closed = True
-            self._service_timer.stop()
+            self.link.stop()
             self.hub.changes_did_arrive.disconnect(self._changes_arrived)
             self.hub.link_did_change.disconnect(self._link_changed)
             self.tasks.cancel_all()

@@ -2763,6 +2763,57 @@ added by {who}</source>
     </message>
 </context>
 <context>
+    <name>LinkStatus</name>
+    <message>
+        <source>{name} ({roles})</source>
+        <translation>{name}（{roles}）</translation>
+    </message>
+    <message>
+        <source>User: {user}</source>
+        <translation>用户：{user}</translation>
+    </message>
+    <message>
+        <source>Unit: {unit}</source>
+        <translation>单位：{unit}</translation>
+    </message>
+    <message>
+        <source>Database: {url}</source>
+        <translation>数据库：{url}</translation>
+    </message>
+    <message>
+        <source>Loading…</source>
+        <translation>正在加载…</translation>
+    </message>
+    <message>
+        <source>Service: running</source>
+        <translation>服务进程：运行中</translation>
+    </message>
+    <message>
+        <source>Service: not running (deadlines are not being marked)</source>
+        <translation>服务进程：未运行（时限预警与超期不会被标记）</translation>
+    </message>
+    <message>
+        <source>Data confirmed at {time}</source>
+        <translation>数据确认于 {time}</translation>
+    </message>
+    <message>
+        <source>Last confirmed at {time}.</source>
+        <translation>最后确认于 {time}。</translation>
+    </message>
+    <message>
+        <source>Retrying in {seconds:.0f} s.</source>
+        <translation>{seconds:.0f} 秒后重试。</translation>
+    </message>
+    <message>
+        <source>The connection to the database is lost. What is shown may be out of date. {retry} {last}</source>
+        <translation>与数据库的连接已中断，当前显示的内容可能已过期。{retry}{last}</translation>
+    </message>
+    <message>
+        <source>Disconnected</source>
+        <translation>连接中断</translation>
+    </message>
+</context>
+<context>
     <name>LocationBox</name>
     <message>
         <source>Street and number, village, building…</source>
@@ -2875,26 +2926,6 @@ added by {who}</source>
         <translation>演练 · 这是演练数据库：此处的一切操作都不计入实际工作</translation>
     </message>
     <message>
-        <source>{name} ({roles})</source>
-        <translation>{name}（{roles}）</translation>
-    </message>
-    <message>
-        <source>User: {user}</source>
-        <translation>用户：{user}</translation>
-    </message>
-    <message>
-        <source>Unit: {unit}</source>
-        <translation>单位：{unit}</translation>
-    </message>
-    <message>
-        <source>Database: {url}</source>
-        <translation>数据库：{url}</translation>
-    </message>
-    <message>
-        <source>Loading…</source>
-        <translation>正在加载…</translation>
-    </message>
-    <message>
         <source>Refresh</source>
         <translation>刷新</translation>
     </message>
@@ -2953,34 +2984,6 @@ added by {who}</source>
     <message>
         <source>{total} orders, {shown} shown</source>
         <translation>共 {total} 条工单，已显示 {shown} 条</translation>
-    </message>
-    <message>
-        <source>Service: running</source>
-        <translation>服务进程：运行中</translation>
-    </message>
-    <message>
-        <source>Service: not running (deadlines are not being marked)</source>
-        <translation>服务进程：未运行（时限预警与超期不会被标记）</translation>
-    </message>
-    <message>
-        <source>Data confirmed at {time}</source>
-        <translation>数据确认于 {time}</translation>
-    </message>
-    <message>
-        <source>Last confirmed at {time}.</source>
-        <translation>最后确认于 {time}。</translation>
-    </message>
-    <message>
-        <source>Retrying in {seconds:.0f} s.</source>
-        <translation>{seconds:.0f} 秒后重试。</translation>
-    </message>
-    <message>
-        <source>The connection to the database is lost. What is shown may be out of date. {retry} {last}</source>
-        <translation>与数据库的连接已中断，当前显示的内容可能已过期。{retry}{last}</translation>
-    </message>
-    <message>
-        <source>Disconnected</source>
-        <translation>连接中断</translation>
     </message>
 </context>
 <context>
