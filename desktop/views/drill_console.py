@@ -185,18 +185,8 @@ class DrillConsolePage(QWidget):
         bar.valueChanged.connect(self.script_view.verticalScrollBar().setValue)
         self.script_view.verticalScrollBar().valueChanged.connect(bar.setValue)
         sides = QSplitter(Qt.Orientation.Horizontal, self)
-        sides.addWidget(
-            self._group(
-                self.tr("Script: what arrives"),
-                self.script_view,
-            )
-        )
-        sides.addWidget(
-            self._group(
-                self.tr("Trainees: what they did (live)"),
-                self.handling_view,
-            )
-        )
+        sides.addWidget(self._group(self.tr("Script: what arrives"), self.script_view))
+        sides.addWidget(self._group(self.tr("Trainees: what they did (live)"), self.handling_view))
         sides.setStretchFactor(0, 5)
         sides.setStretchFactor(1, 4)
         self.arrival_model = ArrivalModel(session.tz, self)
@@ -214,12 +204,7 @@ class DrillConsolePage(QWidget):
         self.trainee_view = _table(self.trainee_model, self, stretch=9)
         split = QSplitter(Qt.Orientation.Vertical, self)
         split.addWidget(self.sides)
-        split.addWidget(
-            self._group(
-                self.tr("Trainees' scores so far"),
-                self.trainee_view,
-            )
-        )
+        split.addWidget(self._group(self.tr("Trainees' scores so far"), self.trainee_view))
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 1)
 
@@ -571,8 +556,12 @@ class DrillConsolePage(QWidget):
     # --- closing ----------------------------------------------------------------------------
 
     def shut(self) -> None:
-        """Stop stepping (the drill itself goes on until someone stops it)."""
+        """Stop stepping (the drill itself goes on until someone stops it). A step under
+        way is let finish, so nothing writes after the window's database is closed."""
+        if self._closed:
+            return
         self._closed = True
         self.timer.stop()
+        self.hub.changes_did_arrive.disconnect(self._changes_arrived)
         self.tasks.cancel_all()
-        self._pool.shutdown(wait=False, cancel_futures=True)
+        self._pool.shutdown(wait=True, cancel_futures=True)
