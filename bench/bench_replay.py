@@ -32,7 +32,6 @@ from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent / "shared" / "data" / "replay"
@@ -54,7 +53,6 @@ class Result:
     load_s: float
     wall_s: float
     drill_s: float
-    console_ms: float  # the trainer's console re-reading its tables once the day is in
 
 
 def replay_once(url: str, csv: Path, mapping_file: str, mode: str) -> Result:
@@ -97,28 +95,9 @@ def replay_once(url: str, csv: Path, mapping_file: str, mode: str) -> Result:
             load_s,
             wall_s,
             replay.span / timedelta(seconds=1) / SPEED,
-            console_reread_ms(store),
         )
     finally:
         store.engine.dispose()
-
-
-def console_reread_ms(store: Any) -> float:
-    """The median of 3 of what the console reads on a change (desktop/views/drill_console
-    ``read_view`` for a replay: the scores, the latest 200 arrivals, the ledger)."""
-    from core.drill.console import arrivals
-    from core.drill.inject import fired_times, stopped_at
-    from core.drill.scoring import score_drill
-
-    took = []
-    for _ in range(3):
-        t0 = time.perf_counter()
-        score_drill(store, None)
-        arrivals(store, 200)
-        fired_times(store)
-        stopped_at(store)
-        took.append(time.perf_counter() - t0)
-    return sorted(took)[1] * 1000
 
 
 @contextmanager
@@ -203,9 +182,9 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print(
         "| file | backend | clock | rows | registered | steps | load s | replay s "
-        "| registered/s | drill time at 600× | headroom | console re-read ms |"
+        "| registered/s | drill time at 600× | headroom |"
     )
-    print("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for backend, make in backends:
         with make() as copies:
             for csv, mapping in FILES:
@@ -216,7 +195,7 @@ def main(argv: list[str] | None = None) -> int:
                         f"| {csv} | {backend} | {mode} | {r.rows:,} | {r.registered:,} | "
                         f"{r.steps:,} | {r.load_s:.2f} | {r.wall_s:.2f} | "
                         f"{r.registered / r.wall_s:,.0f} | {r.drill_s:,.0f} s | "
-                        f"{r.drill_s / r.wall_s:,.1f}× | {r.console_ms:,.0f} |",
+                        f"{r.drill_s / r.wall_s:,.1f}× |",
                         flush=True,
                     )
     return 0
