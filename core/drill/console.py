@@ -118,7 +118,13 @@ class DrillRun:
     # --- controls ---------------------------------------------------------------------------
 
     def step(self) -> list[Fired] | int:
-        """Fire or register what is due now; nothing once stopped."""
+        """Fire or register what is due now; nothing once stopped (here, or by another
+        console or runner on the same drill: a scenario's runner checks on each step, a
+        replay's is checked here)."""
+        if self._stopped is None and isinstance(self.runner, ReplayRun):
+            self._stopped = stopped_at(self.store)
+            if self._stopped is not None:
+                self.runner.pause()
         if self._stopped is not None:
             return []
         return self.runner.step()

@@ -25,7 +25,10 @@ the intake's refusal: a refused inject is spent, not retried).
      "fired": {"rain-01": "2025-03-03T01:05:00+00:00", …}}
 
 The start is written when the first runner is made; a later runner (a restart) reads it
-back and keeps the drill's timetable.
+back and keeps the drill's timetable. Each mark is written under a lock on that row, in
+the same transaction as the inject's event, so of two runners only one fires a
+situation. An order or feed item whose mark was lost (a crash between the two
+transactions) is found again by its key, never registered twice.
 
 **Pace.** The trainer's console pauses, resumes, jumps and changes speed; the ledger keeps
 that as ``"pace": {"at": ISO, "offset": seconds, "speed": s, "paused": bool}``: drill time
@@ -35,10 +38,7 @@ drill time is the clock's time since the start at 1x. Speed compresses arrivals,
 time trainees have: ``within`` is counted on the clock from the moment an inject fired.
 Every runner re-reads the pace on each step, so a console and a ``drill run`` agree.
 ``stop`` ends the drill for good (key ``drill_stopped``): nothing fires after it, and
-scores are taken as of that moment. Each mark is written under a lock on that row, in
-the same transaction as the inject's event, so of two runners only one fires a
-situation. An order or feed item whose mark was lost (a crash between the two
-transactions) is found again by its key, never registered twice.
+scores are taken as of that moment.
 
 A runner refuses a database that is not a drill's (``core.drill.database.require_drill``):
 injects are invented calls and must never reach a live county.

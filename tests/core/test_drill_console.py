@@ -141,8 +141,11 @@ def test_a_replay_runs_behind_the_same_controls(
     assert status.source_time is not None and status.source_time.strftime("%H:%M") == "09:30"
     run.jump(timedelta(hours=2))  # to 11:00
     assert run.status().fired == 6
+    other = DrillRun(store, ReplayRun(store, actors["duty"], replay, clock, speed=60), "again")
     stop = run.stop()
     reached = run.status().reached
+    clock.advance(timedelta(hours=1))
+    assert other.step() == [] and other.status().stopped_at == stop  # a second console
     clock.advance(timedelta(hours=1))
     assert run.step() == [] and run.status().stopped_at == stop and run.status().fired == 6
     assert run.status().reached == reached
