@@ -21,7 +21,7 @@ from PySide6.QtCore import QObject, SignalInstance
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
-from core.drill.database import NotADrillDatabase, is_drill
+from core.drill.database import NotADrillDatabase, is_drill, is_drill_url
 from core.storage.db import is_sqlite
 from core.store import Store
 from desktop import errors, i18n, theme
@@ -127,10 +127,11 @@ async def flow(url: str, lanes: Lanes, settings: AppSettings, console: bool = Fa
     bench = _Bench()
     bench.mark("loop_started")
     try:
+        # --drill looks before it opens: a wrong path must not become a demo county
+        if console and not await lanes.background(is_drill_url, url):
+            raise NotADrillDatabase(url=url)
         store = await prepare_database(url, lanes)
         drill = await lanes.background(is_drill, store)
-        if console and not drill:
-            raise NotADrillDatabase(url=url)
     except Exception as exc:
         return await _fatal(exc)
     if drill:  # every window's title says it, the login's included, beside the banners

@@ -64,7 +64,7 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.pool import NullPool
 
 from core.errors import CoreError
@@ -151,6 +151,21 @@ def is_drill(target: Store | Engine | Connection) -> bool:
     engine: Engine = target if isinstance(target, Engine) else target.engine
     with engine.connect() as conn:
         return _kind(conn) == "drill"
+
+
+def is_drill_url(url: str) -> bool:
+    """Whether ``url`` names an existing drill database, looked at read-only: nothing is
+    created for a wrong path (``main.py --drill`` checks before it opens anything)."""
+    try:
+        engine = read_only_engine(url)
+    except DrillError:
+        return False
+    try:
+        return is_drill(engine)
+    except SQLAlchemyError:  # no such database, no schema yet, unreachable
+        return False
+    finally:
+        engine.dispose()
 
 
 def require_drill(target: Store | Engine | Connection) -> None:

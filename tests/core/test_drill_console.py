@@ -182,3 +182,16 @@ def test_a_scenario_file_is_checked_against_the_county_before_it_runs(
     assert again.status().speed == 10
     # the command line's --speed sets it
     assert DrillRun.of_scenario(store, path, actors["duty"], speed=2).status().speed == 2
+
+
+def test_drill_url_looks_without_creating_anything(store: Store, tmp_path: Path) -> None:
+    """`main.py --drill` checks the URL first: a wrong path must not become a demo county."""
+    from core.drill.database import is_drill_url
+
+    missing = tmp_path / "typo.sqlite3"
+    assert not is_drill_url(str(missing)) and not missing.exists()
+    assert not is_drill_url(store.url)  # a live county
+    as_drill(store)
+    assert is_drill_url(store.url)
+    if store.url.startswith("postgresql"):
+        assert not is_drill_url(store.url.rsplit("/", 1)[0] + "/cc_no_such_database")
