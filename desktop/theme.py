@@ -10,7 +10,7 @@ import re
 from collections.abc import Mapping
 
 from PySide6.QtGui import QColor, QPalette
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 LIGHT: Mapping[str, str] = {
     "window": "#f3f5f8",
@@ -177,3 +177,9 @@ def color(name: str, tokens: Mapping[str, str] = LIGHT) -> QColor:
 def apply(app: QApplication, tokens: Mapping[str, str] = LIGHT) -> None:
     app.setPalette(palette(tokens))
     app.setStyleSheet(stylesheet(tokens))
+
+
+def repolish(widget: QWidget) -> None:
+    """Apply a widget's changed ``role`` property: the stylesheet is matched again."""
+    widget.style().unpolish(widget)
+    widget.style().polish(widget)

@@ -31,7 +31,7 @@ from core.analytics.groups import COUNTY, GROUPINGS
 from core.analytics.published import Publication, compute_or_published
 from core.analytics.safety import SAFETY_GROUPINGS, SafetyResult, compute_safety
 from core.errors import CoreError, ValidationError
-from desktop import errors, labels
+from desktop import errors, labels, theme
 from desktop.feed import Session
 from desktop.lanes import Lanes, Rerun, TaskOwner, async_slot
 from desktop.settings import AppSettings
@@ -342,8 +342,7 @@ class AssessmentPage(QWidget):
     def _say(self, text: str, role: str | None) -> None:
         self.status.setText(text)
         self.status.setProperty("role", role or "muted")
-        self.status.style().unpolish(self.status)
-        self.status.style().polish(self.status)
+        theme.repolish(self.status)
 
     def _show(self, got: Reports) -> None:
         rep = got.current

@@ -31,7 +31,6 @@ from typing import Any, TypeVar
 
 from PySide6.QtCore import QSignalBlocker, QStandardPaths, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QFileDialog,
     QGroupBox,
@@ -66,6 +65,7 @@ from desktop.widgets.drill_tables import (
     TraineeModel,
     clock_text,
 )
+from desktop.widgets.table_view import RowTableView
 
 T = TypeVar("T")
 TICK_MS = 1000
@@ -108,14 +108,11 @@ def read_view(
     )
 
 
-def _table(model: Any, parent: QWidget, stretch: int | None = None) -> QTableView:
-    table = QTableView(parent)
+def _table(model: Any, parent: QWidget, stretch: int | None = None) -> RowTableView:
+    """The project's row table over ``model``, columns sized to their contents and
+    ``stretch`` (else the last one) taking the rest."""
+    table = RowTableView(parent)
     table.setModel(model)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.setAlternatingRowColors(True)
-    table.setWordWrap(False)
-    table.verticalHeader().hide()
     header = table.horizontalHeader()
     header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
     if stretch is None:

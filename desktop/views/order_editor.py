@@ -38,7 +38,7 @@ from core.errors import CoreError, StaleVersion, ValidationError
 from core.marks import Move
 from core.service import OpResult, OrderService
 from core.stream import Link, LinkState
-from desktop import errors, labels
+from desktop import errors, labels, theme
 from desktop.feed import Session
 from desktop.hub import ChangeHub, Changes
 from desktop.lanes import Lanes, TaskOwner, async_slot
@@ -381,8 +381,7 @@ class OrderEditor(QDialog):
                 self.tr("Data confirmed at {time}").format(time=f"{at:%H:%M:%S}")
             )
             self.fresh_label.setProperty("role", "muted")
-        self.fresh_label.style().unpolish(self.fresh_label)
-        self.fresh_label.style().polish(self.fresh_label)
+        theme.repolish(self.fresh_label)
 
     # --- saving ----------------------------------------------------------------------------
 

@@ -34,7 +34,7 @@ from core.supervision import (
     load_rule,
     supervision_scope,
 )
-from desktop import errors, labels
+from desktop import errors, labels, theme
 from desktop.feed import Session
 from desktop.hub import ChangeHub, Changes
 from desktop.lanes import Lanes, Rerun, TaskOwner, async_slot
@@ -537,8 +537,7 @@ class SupervisionPage(QWidget):
             )
         label.setText(text)
         label.setProperty("role", "error" if outcome.refused else None)
-        label.style().unpolish(label)
-        label.style().polish(label)
+        theme.repolish(label)
 
     def _show_error(self, text: str) -> None:
         """A read failed (the database is out of reach): said above the tabs until the

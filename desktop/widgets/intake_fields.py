@@ -380,8 +380,7 @@ class IntakeFields(QWidget):
     def notice_warning(self, text: str) -> None:
         self.notice.setStyleSheet("")
         self.notice.setProperty("role", "warning")
-        self.notice.style().unpolish(self.notice)
-        self.notice.style().polish(self.notice)
+        theme.repolish(self.notice)
         self.notice.setText(text)
         self.notice.show()
 

@@ -6,21 +6,15 @@ over the pages), and whether anyone runs the service that marks deadlines (check
 from __future__ import annotations
 
 from PySide6.QtCore import QObject, Qt, QTimer
-from PySide6.QtWidgets import QLabel, QMainWindow, QWidget
+from PySide6.QtWidgets import QLabel, QMainWindow
 
 from core.service_process import service_status
 from core.stream import Link, LinkState
-from desktop import errors, labels
+from desktop import errors, labels, theme
 from desktop.feed import Session
 from desktop.lanes import Lanes, TaskOwner, async_slot
 
 SERVICE_CHECK_MS = 30_000
-
-
-def repolish(widget: QWidget) -> None:
-    """Apply a changed ``role`` property's style."""
-    widget.style().unpolish(widget)
-    widget.style().polish(widget)
 
 
 class LinkStatus(QObject):
@@ -80,7 +74,7 @@ class LinkStatus(QObject):
                 self.tr("Service: not running (deadlines are not being marked)")
             )
             self.service_label.setProperty("role", "stale")
-        repolish(self.service_label)
+        theme.repolish(self.service_label)
 
     def show_link(self, link: Link) -> bool:
         """Say how the link stands; returns whether the database was lost until now."""
@@ -95,7 +89,7 @@ class LinkStatus(QObject):
                 self.tr("Data confirmed at {time}").format(time=f"{at:%H:%M:%S}")
             )
             self.fresh_label.setProperty("role", None)
-            repolish(self.fresh_label)
+            theme.repolish(self.fresh_label)
         return was_down
 
     def show_lost(self, link: Link) -> None:
@@ -124,4 +118,4 @@ class LinkStatus(QObject):
         self.banner.show()
         self.fresh_label.setText(self.tr("Disconnected") + (f" · {last}" if last else ""))
         self.fresh_label.setProperty("role", "stale")
-        repolish(self.fresh_label)
+        theme.repolish(self.fresh_label)

@@ -11,6 +11,7 @@ from PySide6.QtCore import QCoreApplication, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from core.addresses import AddressMatch
+from desktop import theme
 from desktop.widgets.suggest_line import SuggestLine
 
 
@@ -108,8 +109,7 @@ class LocationBox(QWidget):
                 )
             self.info.setText("  ·  ".join(parts))
             self.info.setProperty("role", "")
-        self.info.style().unpolish(self.info)
-        self.info.style().polish(self.info)
+        theme.repolish(self.info)
 
     def clear(self) -> None:
         self.line.stop()

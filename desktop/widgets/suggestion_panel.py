@@ -10,7 +10,7 @@ from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import QFrame, QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
 from core.routing import Suggestion
-from desktop import labels
+from desktop import labels, theme
 from desktop.widgets.caller_panel import panel_title
 
 ROLE = Qt.ItemDataRole.UserRole
@@ -60,7 +60,7 @@ class SuggestionPanel(QFrame):
                 note or self.tr("Pick a category (and the address) to see where it should go.")
             )
             self.chosen.setProperty("role", "muted")
-            self._repolish()
+            theme.repolish(self.chosen)
             self.target_did_change.emit(None)
 
     def target(self) -> Suggestion | None:
@@ -86,9 +86,5 @@ class SuggestionPanel(QFrame):
             )
         )
         self.chosen.setProperty("role", "")
-        self._repolish()
+        theme.repolish(self.chosen)
         self.target_did_change.emit(s)
-
-    def _repolish(self) -> None:
-        self.chosen.style().unpolish(self.chosen)
-        self.chosen.style().polish(self.chosen)
