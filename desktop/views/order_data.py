@@ -5,7 +5,6 @@ of a number. Nothing here touches a widget.
 
 from __future__ import annotations
 
-import contextlib
 import copy
 import mimetypes
 from dataclasses import dataclass
@@ -163,9 +162,3 @@ def full_image(session: Session, order_id: int, att_id: int) -> QImage:
 def reveal(session: Session, order_id: int, reason: str, caller_id: int | None) -> str | None:
     with write_tx(session.store.engine) as conn:  # the read is logged in phone_reads
         return privacy.reveal_phone(conn, session.actor, order_id, reason, caller_id)
-
-
-def release_lock(session: Session, order_id: int, workstation: str) -> None:
-    # The database may have gone away: the lock then lapses by itself.
-    with contextlib.suppress(Exception):
-        locks.release(session.store, session.actor, order_id, workstation)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import socket
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QDialog,
@@ -31,7 +31,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core import locks
 from core.action_targets import on_the_way
 from core.actions import Action, Op, targets
 from core.errors import CoreError, StaleVersion, ValidationError
@@ -49,7 +48,6 @@ from desktop.views.order_data import (
     full_image,
     history_since,
     read_order,
-    release_lock,
     reveal,
     run_action,
     thumbnails,
@@ -58,10 +56,10 @@ from desktop.views.order_form import OrderForm
 from desktop.views.stale_save import StaleSaveDialog
 from desktop.views.visit_dialog import VisitCase, VisitDialog
 from desktop.widgets.attachments import ImagePreview
+from desktop.widgets.edit_lock import EditLock
 from desktop.widgets.order_tabs import OrderTabs
 
 WORKSTATION = f"{socket.gethostname()}"
-LOCK_REFRESH_MS = int(locks.TTL.total_seconds() * 1000 / 3)
 
 
 class OrderEditor(QDialog):
@@ -164,9 +162,7 @@ class OrderEditor(QDialog):
         layout.addLayout(bottom)
         self._set_enabled(False)
 
-        self._lock_timer = QTimer(self)
-        self._lock_timer.setInterval(LOCK_REFRESH_MS)
-        self._lock_timer.timeout.connect(self._refresh_lock)
+        self.lock = EditLock(self.lock_banner, session, lanes, order_id, workstation)
         hub.changes_did_arrive.connect(self._changes_arrived)
         hub.link_did_change.connect(self._link_changed)
         self._link_changed(hub.link)
@@ -227,9 +223,9 @@ class OrderEditor(QDialog):
             return
         self._apply(snap, keep={})
         self.undo_stack.clear()
-        self._show_lock(snap.lock)
+        self.lock.show(snap.lock)
         if snap.editable:
-            self._lock_timer.start()
+            self.lock.keep()
             self.title_edit.setFocus()
 
     def _apply(self, snap: Snapshot, keep: dict[str, Any]) -> None:
@@ -311,36 +307,6 @@ class OrderEditor(QDialog):
             return
         self.image_preview = ImagePreview(image, row.filename, self)
         self.image_preview.open()
-
-    def _show_lock(self, lock: locks.LockResult) -> None:
-        holder = lock.holder
-        if lock.taken or holder is None:
-            self.lock_banner.hide()
-            return
-        since = holder.acquired_at.astimezone(self.session.tz)
-        self.lock_banner.setText(
-            self.tr(
-                "{name} has been editing this order since {time} (workstation {ws}). "
-                "You can still edit it; whoever saves second will be asked to reload."
-            ).format(name=holder.display_name, time=f"{since:%H:%M}", ws=holder.workstation)
-        )
-        self.lock_banner.show()
-
-    @async_slot()
-    async def _refresh_lock(self) -> None:
-        try:
-            lock = await self.lanes.background(
-                locks.acquire,
-                self.session.store,
-                self.session.actor,
-                self.order_id,
-                self.workstation,
-            )
-        except Exception as exc:
-            if not errors.is_connection_error(exc):
-                raise
-            return
-        self._show_lock(lock)
 
     # --- other people's changes ------------------------------------------------------------
 
@@ -476,7 +442,7 @@ class OrderEditor(QDialog):
     def _rebase(self, current: Snapshot) -> None:
         """Take the current version as the base; fields this user changed keep their text."""
         self._apply(current, keep=self.edits())
-        self._show_lock(current.lock)
+        self.lock.show(current.lock)
         self.changed_banner.hide()
 
     async def _reload(self, keep_edits: bool) -> None:
@@ -488,7 +454,7 @@ class OrderEditor(QDialog):
         else:
             self._apply(current, keep={})
             self.undo_stack.clear()
-            self._show_lock(current.lock)
+            self.lock.show(current.lock)
             self.changed_banner.hide()
 
     @async_slot()
@@ -597,15 +563,10 @@ class OrderEditor(QDialog):
     def done(self, result: int) -> None:
         if not self._closed:
             self._closed = True
-            self._lock_timer.stop()
+            self.lock.close(taken=self.base is not None and self.base.lock.taken)
             self.hub.changes_did_arrive.disconnect(self._changes_arrived)
             self.hub.link_did_change.disconnect(self._link_changed)
             self.tasks.cancel_all()
-            if self.base is not None and self.base.lock.taken:
-                # Fire and forget: an unreleased lock lapses on its own anyway.
-                self.lanes.background_executor.submit(
-                    release_lock, self.session, self.order_id, self.workstation
-                )
         super().done(result)
 
     def closeEvent(self, event: QCloseEvent) -> None:

@@ -1569,6 +1569,13 @@ added by {who}</source>
     </message>
 </context>
 <context>
+    <name>EditLock</name>
+    <message>
+        <source>{name} has been editing this order since {time} (workstation {ws}). You can still edit it; whoever saves second will be asked to reload.</source>
+        <translation>{name} 自 {time} 起正在编辑此工单（工作站 {ws}）。您仍可编辑；后保存的一方将被提示重新载入。</translation>
+    </message>
+</context>
+<context>
     <name>Errors</name>
     <message>
         <source>Command Center</source>
@@ -3247,10 +3254,6 @@ added by {who}</source>
     <message>
         <source>Read only: {why}</source>
         <translation>只读：{why}</translation>
-    </message>
-    <message>
-        <source>{name} has been editing this order since {time} (workstation {ws}). You can still edit it; whoever saves second will be asked to reload.</source>
-        <translation>{name} 自 {time} 起正在编辑此工单（工作站 {ws}）。您仍可编辑；后保存的一方将被提示重新载入。</translation>
     </message>
     <message>
         <source>Someone else has just changed this order. Reload to see their changes; your edits are kept.</source>
