@@ -5,10 +5,24 @@ read through it, so an administrator's mistake is named the same way in each."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
-from core.errors import FieldError
+from core.errors import FieldError, ValidationError
 from core.warning.lines import key_lines, line_of
+
+
+def read_text_file(path: Path) -> str:
+    """A rule file's text (UTF-8, a Notepad BOM welcome); an unreadable file or a wrong
+    encoding is refused naming the file (and the byte offset)."""
+    try:
+        return path.read_bytes().decode("utf-8-sig")
+    except OSError as exc:
+        params = {"file": str(path), "error": exc.strerror or str(exc)}
+        raise ValidationError([FieldError("file", "unreadable", params)]) from exc
+    except UnicodeDecodeError as exc:
+        where: dict[str, object] = {"file": str(path), "offset": exc.start}
+        raise ValidationError([FieldError("file", "bad_encoding", where)]) from exc
 
 
 class TomlReader:

@@ -65,7 +65,7 @@ from core.errors import FieldError, ValidationError
 from core.geo import gcj02_to_wgs84, validate_lonlat
 from core.phone import PhoneError, parse_phone
 from core.resources import RESOURCES
-from core.toml_reader import TomlReader
+from core.toml_reader import TomlReader, read_text_file
 from core.warning.lines import key_lines, line_of, toml_error_line
 from core.workflow.context import Reference
 
@@ -473,14 +473,7 @@ def _check_together(
 
 
 def load_scenario(path: Path) -> Scenario:
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except OSError as exc:
-        params = {"file": str(path), "error": exc.strerror or str(exc)}
-        raise ValidationError([FieldError("file", "unreadable", params)]) from exc
-    except UnicodeDecodeError as exc:
-        where: dict[str, object] = {"file": str(path), "offset": exc.start}
-        raise ValidationError([FieldError("file", "bad_encoding", where)]) from exc
+    text = read_text_file(path)
     return parse_scenario(text, str(path))
 
 

@@ -18,7 +18,7 @@ from core.errors import FieldError, ValidationError
 from core.org import OrgDirectory
 from core.resources import RESOURCES
 from core.taxonomy import LIMIT_CLASSES
-from core.toml_reader import TomlReader
+from core.toml_reader import TomlReader, read_text_file
 from core.wall.model import Scope
 from core.warning.lines import toml_error_line
 
@@ -191,14 +191,7 @@ def _page(r: TomlReader, where: str, t: dict[str, Any]) -> PageSpec:
 
 
 def load_config(path: Path = WALL_FILE) -> WallConfig:
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except OSError as exc:
-        params = {"file": str(path), "error": exc.strerror or str(exc)}
-        raise ValidationError([FieldError("file", "unreadable", params)]) from exc
-    except UnicodeDecodeError as exc:
-        where: dict[str, object] = {"file": str(path), "offset": exc.start}
-        raise ValidationError([FieldError("file", "bad_encoding", where)]) from exc
+    text = read_text_file(path)
     return parse_config(text, str(path))
 
 
